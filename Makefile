@@ -1,0 +1,58 @@
+# Two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+export RULEDESK_DATA_DIR ?= $(CURDIR)/.local
+export XDG_RUNTIME_DIR ?= $(CURDIR)/.local/run
+
+.PHONY: run test setup migrate lint types schema schema-check compose-check pytest clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@mkdir -p $(RULEDESK_DATA_DIR)/static && mkdir -p -m 0700 $(XDG_RUNTIME_DIR)
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
+
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) -m ruledesk.runner
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: setup
+	$(BIN)/mypy .
+
+schema: setup
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+schema-check: setup
+	$(PY) manage.py spectacular --validate --fail-on-warn --file $(RULEDESK_DATA_DIR)/openapi.generated.yaml
+	@diff -u docs/openapi.yaml $(RULEDESK_DATA_DIR)/openapi.generated.yaml \
+		|| (echo "docs/openapi.yaml is stale: run 'make schema' and commit it" && exit 1)
+
+compose-check:
+	@if command -v docker >/dev/null 2>&1; then \
+		POSTGRES_PASSWORD=x MINIO_ROOT_PASSWORD=x SECRET_KEY=x ALLOWED_HOSTS=x \
+		docker compose -f docker-compose.yml config --quiet && echo "docker-compose.yml: valid"; \
+	else echo "docker client not present: compose validation skipped"; fi
+
+pytest: setup
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+test: lint types schema-check compose-check pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""The permission matrix as admins see and edit it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ruledesk import errors
+from ruledesk.access import policy, registry, services
+from ruledesk.api.base import ApiView, StrictSerializer
+
+
+class GrantsSerializer(StrictSerializer):
+    requester = serializers.BooleanField()
+    agent = serializers.BooleanField()
+    admin = serializers.BooleanField()
+
+
+class PermissionRowSerializer(StrictSerializer):
+    codename = serializers.CharField(max_length=64)
+    label = serializers.CharField(max_length=200, required=False)
+    grants = GrantsSerializer()
+    locked = serializers.ListField(
+        child=serializers.ChoiceField(choices=registry.ROLES), required=False, max_length=3
+    )
+
+
+class MatrixSerializer(StrictSerializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=registry.ROLES), required=False, max_length=3
+    )
+    permissions = PermissionRowSerializer(many=True, max_length=len(registry.PERMISSIONS) * 2)
+
+
+def matrix_body(organization_id: int) -> dict[str, Any]:
+    grants = policy.organization_grants(organization_id)
+    return {
+        "roles": list(registry.ROLES),
+        "permissions": [
+            {
+                "codename": p.codename,
+                "label": p.label,
+                "grants": grants[p.codename],
+                "locked": [role for role in registry.ROLES if role in p.locked],
+            }
+            for p in registry.PERMISSIONS
+        ],
+    }
+
+
+class PermissionMatrixApi(ApiView):
+    @extend_schema(responses={200: MatrixSerializer})
+    def get(self, request: Request) -> Response:
+        policy.require(request.user, "matrix.manage")
+        return Response(matrix_body(request.user.organization_id))
+
+    @extend_schema(request=MatrixSerializer, responses={200: MatrixSerializer})
+    def put(self, request: Request) -> Response:
+        policy.require(request.user, "matrix.manage")
+        data = MatrixSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = data.validated_data["permissions"]
+        index = _index_rows(rows)
+        grants = {row["codename"]: dict(row["grants"]) for row in rows}
+        try:
+            services.matrix_update(actor=request.user, grants=grants)
+        except errors.ValidationFailed as exc:
+            # The service names cells by codename; the client knows them by position.
+            raise errors.ValidationFailed(
+                exc.detail, errors=[_by_position(err, index) for err in exc.errors]
+            ) from None
+        return Response(matrix_body(request.user.organization_id))
+
+
+def _index_rows(rows: list[dict[str, Any]]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, row in enumerate(rows):
+        if row["codename"] in index:
+            raise errors.ValidationFailed.on(
+                f"permissions[{position}].codename", "Listed twice.", "duplicate"
+            )
+        index[row["codename"]] = position
+    return index
+
+
+def _by_position(err: errors.FieldError, index: dict[str, int]) -> errors.FieldError:
+    codename, _, rest = err.field.partition(".")
+    path = f"permissions[{index[codename]}].{rest or 'codename'}"
+    return dataclasses.replace(err, field=path)

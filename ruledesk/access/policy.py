@@ -1,0 +1,123 @@
+"""Who may do what: the only place that decides.
+
+Order of a decision: organization scope first (another tenant's object is
+invisible, not forbidden), then the organization's matrix for the user's role,
+then per-object grants through django-guardian.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+from django.core.cache import cache
+from django.db import models
+from guardian.core import ObjectPermissionChecker
+
+from ruledesk import errors
+from ruledesk.access import registry
+from ruledesk.access.models import RoleGrant
+
+_CACHE_TTL = 300
+
+
+class Actor(Protocol):
+    pk: Any
+    organization_id: int | None
+    role: str
+    is_active: bool
+    is_authenticated: bool
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def cache_key(organization_id: int) -> str:
+    return f"access:grants:{organization_id}"
+
+
+def organization_grants(organization_id: int) -> dict[str, dict[str, bool]]:
+    """The full matrix of one organization: codename -> role -> granted (defaults filled in)."""
+    key = cache_key(organization_id)
+    cached: dict[str, dict[str, bool]] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    stored = {
+        (row.codename, row.role): row.granted
+        for row in RoleGrant.objects.filter(organization_id=organization_id)
+    }
+    matrix: dict[str, dict[str, bool]] = {}
+    for permission in registry.PERMISSIONS:
+        cells: dict[str, bool] = {}
+        for role in registry.ROLES:
+            if role in permission.locked:
+                cells[role] = permission.locked[role]
+            else:
+                cells[role] = stored.get(
+                    (permission.codename, role), registry.default_grant(permission.codename, role)
+                )
+        matrix[permission.codename] = cells
+    cache.set(key, matrix, _CACHE_TTL)
+    return matrix
+
+
+def invalidate(organization_id: int) -> None:
+    cache.delete(cache_key(organization_id))
+
+
+def in_scope(actor: Actor, obj: models.Model) -> bool:
+    """Does `obj` belong to the actor's organization?"""
+    org_id = getattr(obj, "organization_id", None)
+    return actor.organization_id is not None and org_id == actor.organization_id
+
+
+def role_can(actor: Actor, codename: str) -> bool:
+    if not actor.is_authenticated or not actor.is_active or actor.organization_id is None:
+        return False
+    return organization_grants(actor.organization_id)[codename].get(actor.role, False)
+
+
+def can(actor: Actor, codename: str, obj: models.Model | None = None) -> bool:
+    permission = registry.get(codename)
+    if obj is not None and not in_scope(actor, obj):
+        return False
+    if role_can(actor, codename):
+        return True
+    if obj is None or permission.object_permission is None or not actor.is_active:
+        return False
+    if permission.locked.get(actor.role) is False:
+        return False
+    return ObjectPermissionChecker(actor).has_perm(  # type: ignore[no-any-return]
+        permission.object_permission.split(".", 1)[1], obj
+    )
+
+
+def require(actor: Actor, codename: str, obj: models.Model | None = None) -> None:
+    """Raise NotFound for another tenant's object, PermissionDenied when not allowed."""
+    if obj is not None and not in_scope(actor, obj):
+        raise errors.NotFound()
+    if not can(actor, codename, obj):
+        raise errors.PermissionDenied(f"You lack the permission {codename!r}.")
+
+
+def effective_permissions(actor: Actor) -> list[str]:
+    return [p.codename for p in registry.PERMISSIONS if role_can(actor, p.codename)]
+
+
+def scope(queryset: models.QuerySet[_M], actor: Actor) -> models.QuerySet[_M]:
+    """Restrict any tenant-owned queryset to the actor's organization."""
+    if actor.organization_id is None:
+        return queryset.none()
+    return queryset.filter(organization_id=actor.organization_id)
+
+
+def access_object(
+    queryset: models.QuerySet[_M], actor: Actor, pk: Any, codename: str | None = None
+) -> _M:
+    """Load one object through the actor's scope: 404 when invisible, 403 when not allowed."""
+    try:
+        obj = scope(queryset, actor).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise errors.NotFound() from None
+    if codename is not None:
+        require(actor, codename, obj)
+    return obj

@@ -1,0 +1,130 @@
+"""Base classes every API view and serializer builds on, so conventions come for free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from django.db import models
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ruledesk.access import policy
+from ruledesk.api import idempotency
+from ruledesk.api.pagination import CursorPagination
+
+
+class StrictFieldsMixin:
+    """Unknown or read-only fields in a write answer 400 naming the field (never ignored)."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            problems: dict[str, list[ErrorDetail]] = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None:
+                    problems[key] = [ErrorDetail("Unknown field.", code="unknown_field")]
+                elif field.read_only:
+                    problems[key] = [ErrorDetail("This field is read-only.", code="read_only")]
+            if problems:
+                raise ValidationError(problems)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    pass
+
+
+class UserRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_null=True)
+
+
+class NamedRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def user_ref(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.display_name, "email": user.email}
+
+
+def named_ref(obj: Any) -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+class IdempotentMixin:
+    """Replays POSTs that carry an Idempotency-Key (api.md); runs after authentication."""
+
+    _idempotency_record: Any = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self._idempotency_record = idempotency.begin(request)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)  # type: ignore[misc, no-any-return]
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if self._idempotency_record is not None:
+            idempotency.finish(self._idempotency_record, response)
+            self._idempotency_record = None
+        return response  # type: ignore[no-any-return]
+
+
+class ApiView(IdempotentMixin, APIView):
+    """Plain endpoint: authentication, throttles, problem errors, idempotency."""
+
+
+class OrgScopedView(IdempotentMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+    """List/detail endpoint over a tenant-owned model.
+
+    Subclasses name `model` (and may narrow with `visible()`); `get_queryset`
+    itself always filters by the caller's organization and is not meant to be
+    overridden, so no subclass can forget the tenant boundary.
+    """
+
+    model: ClassVar[type[models.Model]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must narrow with visible(), not get_queryset()")
+
+    def visible(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        return queryset
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        base = self.model._default_manager.all()
+        return self.visible(policy.scope(base, self.request.user))
+
+    def get_object(self) -> Any:
+        return policy.access_object(self.get_queryset(), self.request.user, self.kwargs["pk"])
+
+
+class ListApiView(ApiView):
+    """An endpoint with a keyset-paginated GET; `ordering` must be over indexed columns."""
+
+    pagination_class = CursorPagination
+    ordering: ClassVar[tuple[str, ...]] = ("-created_at", "-id")
+
+    def paginate(
+        self, request: Request, queryset: models.QuerySet[Any], render: Callable[[Any], Any]
+    ) -> Response:
+        paginator = self.pagination_class()
+        paginator.ordering = self.ordering
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response([render(obj) for obj in page or []])

@@ -1,0 +1,61 @@
+"""The cast every test can call on: admin, agent, requester (all of acme),
+outsider (admin of another organization, globex) and anonymous.
+
+The database cache lives in the test database, so cached grants and rate-limit
+counters roll back with each test like every other row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from ruledesk.api.authentication import token_issue
+from ruledesk.tenancy.models import Organization, Role, User
+from tests import factories
+
+
+@pytest.fixture
+def acme(db: None) -> Organization:
+    return factories.organization("acme", name="Acme")
+
+
+@pytest.fixture
+def globex(db: None) -> Organization:
+    return factories.organization("globex", name="Globex")
+
+
+@pytest.fixture
+def admin(acme: Organization) -> User:
+    return factories.user(acme, Role.ADMIN, email="admin@acme.test", name="Alice Admin")
+
+
+@pytest.fixture
+def agent(acme: Organization) -> User:
+    return factories.user(acme, Role.AGENT, email="agent@acme.test", name="Bob Agent")
+
+
+@pytest.fixture
+def requester(acme: Organization) -> User:
+    return factories.user(acme, Role.REQUESTER, email="requester@acme.test", name="Carol Requester")
+
+
+@pytest.fixture
+def outsider(globex: Organization) -> User:
+    return factories.user(globex, Role.ADMIN, email="admin@globex.test", name="Oscar Outsider")
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """`api(user)` gives a client authenticated with a real bearer token; `api(None)` is anonymous."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            raw, _ = token_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
