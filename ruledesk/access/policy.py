@@ -7,25 +7,19 @@ then per-object grants through django-guardian.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from guardian.core import ObjectPermissionChecker
 
 from ruledesk import errors
 from ruledesk.access import registry
 from ruledesk.access.models import RoleGrant
+from ruledesk.tenancy.models import User
 
 _CACHE_TTL = 300
-
-
-class Actor(Protocol):
-    pk: Any
-    organization_id: int | None
-    role: str
-    is_active: bool
-    is_authenticated: bool
 
 
 _M = TypeVar("_M", bound=models.Model)
@@ -64,19 +58,19 @@ def invalidate(organization_id: int) -> None:
     cache.delete(cache_key(organization_id))
 
 
-def in_scope(actor: Actor, obj: models.Model) -> bool:
+def in_scope(actor: User, obj: models.Model) -> bool:
     """Does `obj` belong to the actor's organization?"""
     org_id = getattr(obj, "organization_id", None)
     return actor.organization_id is not None and org_id == actor.organization_id
 
 
-def role_can(actor: Actor, codename: str) -> bool:
+def role_can(actor: User, codename: str) -> bool:
     if not actor.is_authenticated or not actor.is_active or actor.organization_id is None:
         return False
     return organization_grants(actor.organization_id)[codename].get(actor.role, False)
 
 
-def can(actor: Actor, codename: str, obj: models.Model | None = None) -> bool:
+def can(actor: User, codename: str, obj: models.Model | None = None) -> bool:
     permission = registry.get(codename)
     if obj is not None and not in_scope(actor, obj):
         return False
@@ -86,12 +80,11 @@ def can(actor: Actor, codename: str, obj: models.Model | None = None) -> bool:
         return False
     if permission.locked.get(actor.role) is False:
         return False
-    return ObjectPermissionChecker(actor).has_perm(  # type: ignore[no-any-return]
-        permission.object_permission.split(".", 1)[1], obj
-    )
+    checker = ObjectPermissionChecker(actor)
+    return bool(checker.has_perm(permission.object_permission.split(".", 1)[1], obj))
 
 
-def require(actor: Actor, codename: str, obj: models.Model | None = None) -> None:
+def require(actor: User, codename: str, obj: models.Model | None = None) -> None:
     """Raise NotFound for another tenant's object, PermissionDenied when not allowed."""
     if obj is not None and not in_scope(actor, obj):
         raise errors.NotFound()
@@ -99,11 +92,11 @@ def require(actor: Actor, codename: str, obj: models.Model | None = None) -> Non
         raise errors.PermissionDenied(f"You lack the permission {codename!r}.")
 
 
-def effective_permissions(actor: Actor) -> list[str]:
+def effective_permissions(actor: User) -> list[str]:
     return [p.codename for p in registry.PERMISSIONS if role_can(actor, p.codename)]
 
 
-def scope(queryset: models.QuerySet[_M], actor: Actor) -> models.QuerySet[_M]:
+def scope(queryset: models.QuerySet[_M], actor: User) -> models.QuerySet[_M]:
     """Restrict any tenant-owned queryset to the actor's organization."""
     if actor.organization_id is None:
         return queryset.none()
@@ -111,12 +104,12 @@ def scope(queryset: models.QuerySet[_M], actor: Actor) -> models.QuerySet[_M]:
 
 
 def access_object(
-    queryset: models.QuerySet[_M], actor: Actor, pk: Any, codename: str | None = None
+    queryset: models.QuerySet[_M], actor: User, pk: Any, codename: str | None = None
 ) -> _M:
     """Load one object through the actor's scope: 404 when invisible, 403 when not allowed."""
     try:
         obj = scope(queryset, actor).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise errors.NotFound() from None
     if codename is not None:
         require(actor, codename, obj)

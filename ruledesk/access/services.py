@@ -19,7 +19,8 @@ def matrix_update(
 ) -> dict[str, dict[str, bool]]:
     """Replace the cells named in `grants` (codename -> role -> bool) for the actor's organization."""
     policy.require(actor, "matrix.manage")
-    assert actor.organization_id is not None
+    if actor.organization_id is None:  # require() already refuses this; keeps types honest
+        raise errors.PermissionDenied()
     field_errors = _validate(grants)
     if field_errors:
         raise errors.ValidationFailed("The matrix is invalid.", errors=field_errors)

@@ -16,7 +16,7 @@ from ruledesk import context
 from ruledesk.api.models import ApiToken
 from ruledesk.tenancy.models import User
 
-_TOKEN_PREFIX = "rdk_"
+_TOKEN_PREFIX = "rdk_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(raw: str) -> str:

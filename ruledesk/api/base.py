@@ -12,9 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api import idempotency
 from ruledesk.api.pagination import CursorPagination
+from ruledesk.tenancy.models import Organization, User
 
 
 class StrictFieldsMixin:
@@ -82,14 +84,36 @@ class IdempotentMixin:
         if self._idempotency_record is not None:
             idempotency.finish(self._idempotency_record, response)
             self._idempotency_record = None
-        return response  # type: ignore[no-any-return]
+        return response
 
 
-class ApiView(IdempotentMixin, APIView):
+class ActorMixin:
+    """`self.actor`: the caller as a typed `User` with an organization.
+
+    The default permission class admits only organization members, so by the
+    time a handler runs this always holds; the check keeps the types honest.
+    """
+
+    @property
+    def actor(self) -> User:
+        user = self.request.user  # type: ignore[attr-defined]
+        if not isinstance(user, User) or user.organization is None:
+            raise errors.NotAuthenticated()
+        return user
+
+    @property
+    def organization(self) -> Organization:
+        organization = self.actor.organization
+        if organization is None:
+            raise errors.NotAuthenticated()
+        return organization
+
+
+class ApiView(IdempotentMixin, ActorMixin, APIView):
     """Plain endpoint: authentication, throttles, problem errors, idempotency."""
 
 
-class OrgScopedView(IdempotentMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+class OrgScopedView(IdempotentMixin, ActorMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     """List/detail endpoint over a tenant-owned model.
 
     Subclasses name `model` (and may narrow with `visible()`); `get_queryset`
@@ -109,10 +133,10 @@ class OrgScopedView(IdempotentMixin, generics.GenericAPIView):  # type: ignore[t
 
     def get_queryset(self) -> models.QuerySet[Any]:
         base = self.model._default_manager.all()
-        return self.visible(policy.scope(base, self.request.user))
+        return self.visible(policy.scope(base, self.actor))
 
     def get_object(self) -> Any:
-        return policy.access_object(self.get_queryset(), self.request.user, self.kwargs["pk"])
+        return policy.access_object(self.get_queryset(), self.actor, self.kwargs["pk"])
 
 
 class ListApiView(ApiView):
@@ -125,6 +149,6 @@ class ListApiView(ApiView):
         self, request: Request, queryset: models.QuerySet[Any], render: Callable[[Any], Any]
     ) -> Response:
         paginator = self.pagination_class()
-        paginator.ordering = self.ordering
+        paginator.ordering = self.ordering  # type: ignore[assignment]
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response([render(obj) for obj in page or []])

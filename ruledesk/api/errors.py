@@ -154,8 +154,9 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         body = problem_body(status, code, str(detail))
-    if isinstance(exc, drf.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(max(1, int(exc.wait)))
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, drf.Throttled) and wait is not None:
+        headers["Retry-After"] = str(max(1, int(wait)))
     auth_header = getattr(exc, "auth_header", None)
     if status == 401:
         headers["WWW-Authenticate"] = auth_header or 'Bearer realm="api"'
@@ -163,8 +164,7 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
 
 
 def _problem(body: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
-    response = Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
-    return response
+    return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def is_api_request(request: HttpRequest) -> bool:

@@ -75,7 +75,7 @@ class RequestGuardMiddleware:
             return self.get_response(request)
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             return problem_response(400, "parse_error", "NUL bytes are not allowed in URLs.")
-        if not request.content_type.startswith("multipart/"):
+        if not (request.content_type or "").startswith("multipart/"):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -38,7 +38,7 @@ class AuthTokenApi(ApiView):
             return []
         return super().get_authenticators()
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Any:
         if self.request.method == "POST":
             return [AllowAny()]
         return super().get_permissions()
@@ -102,12 +102,12 @@ def _me(user: Any) -> dict[str, Any]:
 class MeApi(ApiView):
     @extend_schema(responses={200: MeOutput})
     def get(self, request: Request) -> Response:
-        return Response(_me(request.user))
+        return Response(_me(self.actor))
 
     @extend_schema(request=MeInput, responses={200: MeOutput})
     def patch(self, request: Request) -> Response:
         data = MeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = tenancy.me_update(user=request.user, **data.validated_data)
+        user = tenancy.me_update(user=self.actor, **data.validated_data)
         return Response(_me(user))
 

@@ -90,7 +90,8 @@ def _lock_admins(organization_id: int) -> list[int]:
 
 
 def _ensure_admin_remains(user: User) -> None:
-    assert user.organization_id is not None
+    if user.organization_id is None:  # platform operators have no organization to protect
+        return
     admins = _lock_admins(user.organization_id)
     if user.pk in admins and len(admins) <= 1:
         raise errors.LastAdmin("This is the organization's last active admin.")

@@ -70,15 +70,15 @@ class AuditEventListApi(ListApiView):
         responses={200: AuditEventOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        policy.require(request.user, "audit.view")
+        policy.require(self.actor, "audit.view")
         return self.paginate(request, self._filtered(request), _out)
 
     def _filtered(self, request: Request) -> QuerySet[AuditEvent]:
-        events = policy.scope(AuditEvent.objects.all(), request.user)
+        events = policy.scope(AuditEvent.objects.all(), self.actor)
         params = request.query_params
         actor = params.get("actor")
         if actor is not None:
-            if not actor.isdigit() or len(actor) > 18:
+            if not (actor.isascii() and actor.isdigit()) or len(actor) > 18:
                 raise errors.ValidationFailed.on("actor", "Must be a user id.")
             events = events.filter(actor_id=int(actor))
         if params.get("action"):

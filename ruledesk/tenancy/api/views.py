@@ -48,10 +48,10 @@ class UserListApi(ListApiView):
         responses={200: s.UserOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        policy.require(request.user, "users.view")
+        policy.require(self.actor, "users.view")
         role = request.query_params.get("role")
         users = selectors.users_visible_to(
-            request.user,
+            self.actor,
             role=role if role in Role.values else None,
             q=request.query_params.get("q", "")[:200] or None,
         )
@@ -59,19 +59,19 @@ class UserListApi(ListApiView):
 
     @extend_schema(request=s.UserCreateInput, responses={201: s.UserOutput})
     def post(self, request: Request) -> Response:
-        policy.require(request.user, "users.manage")
+        policy.require(self.actor, "users.manage")
         data = s.UserCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = tenancy.user_create(
-            actor=request.user, organization=request.user.organization, **data.validated_data
+            actor=self.actor, organization=self.organization, **data.validated_data
         )
         return Response(_user_out(user), status=status.HTTP_201_CREATED)
 
 
 class UserDetailApi(ApiView):
     def _load(self, request: Request, pk: int) -> User:
-        policy.require(request.user, "users.view")
-        return policy.access_object(selectors.users_visible_to(request.user), request.user, pk)
+        policy.require(self.actor, "users.view")
+        return policy.access_object(selectors.users_visible_to(self.actor), self.actor, pk)
 
     @extend_schema(responses={200: s.UserOutput})
     def get(self, request: Request, pk: int) -> Response:
@@ -81,18 +81,18 @@ class UserDetailApi(ApiView):
     @extend_schema(request=s.UserUpdateInput, responses={200: s.UserOutput})
     def patch(self, request: Request, pk: int) -> Response:
         user = self._load(request, pk)
-        policy.require(request.user, "users.manage", user)
+        policy.require(self.actor, "users.manage", user)
         concurrency.check_if_match(request, user)
         data = s.UserUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = tenancy.user_update(actor=request.user, user=user, **data.validated_data)
+        user = tenancy.user_update(actor=self.actor, user=user, **data.validated_data)
         user = self._load(request, pk)
         return concurrency.with_etag(Response(_user_out(user)), user)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         user = self._load(request, pk)
-        tenancy.user_delete(actor=request.user, user=user)
+        tenancy.user_delete(actor=self.actor, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -101,17 +101,17 @@ class TeamListApi(ListApiView):
 
     @extend_schema(responses={200: s.TeamOutput(many=True)})
     def get(self, request: Request) -> Response:
-        policy.require(request.user, "users.view")
-        return self.paginate(request, selectors.teams_visible_to(request.user), _team_out)
+        policy.require(self.actor, "users.view")
+        return self.paginate(request, selectors.teams_visible_to(self.actor), _team_out)
 
     @extend_schema(request=s.TeamCreateInput, responses={201: s.TeamDetailOutput})
     def post(self, request: Request) -> Response:
-        policy.require(request.user, "teams.manage")
+        policy.require(self.actor, "teams.manage")
         data = s.TeamCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         team = tenancy.team_create(
-            actor=request.user,
-            organization=request.user.organization,
+            actor=self.actor,
+            organization=self.organization,
             name=data.validated_data["name"],
             escalation_team_id=data.validated_data.get("escalation_team"),
         )
@@ -120,8 +120,8 @@ class TeamListApi(ListApiView):
 
 class TeamDetailApi(ApiView):
     def _load(self, request: Request, pk: int) -> Team:
-        policy.require(request.user, "users.view")
-        return policy.access_object(selectors.teams_visible_to(request.user), request.user, pk)
+        policy.require(self.actor, "users.view")
+        return policy.access_object(selectors.teams_visible_to(self.actor), self.actor, pk)
 
     @extend_schema(responses={200: s.TeamDetailOutput})
     def get(self, request: Request, pk: int) -> Response:
@@ -131,7 +131,7 @@ class TeamDetailApi(ApiView):
     @extend_schema(request=s.TeamUpdateInput, responses={200: s.TeamDetailOutput})
     def patch(self, request: Request, pk: int) -> Response:
         team = self._load(request, pk)
-        policy.require(request.user, "teams.manage", team)
+        policy.require(self.actor, "teams.manage", team)
         concurrency.check_if_match(request, team)
         data = s.TeamUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -140,33 +140,33 @@ class TeamDetailApi(ApiView):
             changes["name"] = data.validated_data["name"]
         if "escalation_team" in data.validated_data:
             changes["escalation_team_id"] = data.validated_data["escalation_team"]
-        team = tenancy.team_update(actor=request.user, team=team, **changes)
+        team = tenancy.team_update(actor=self.actor, team=team, **changes)
         team = self._load(request, pk)
         return concurrency.with_etag(Response(_team_out(team, detail=True)), team)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         team = self._load(request, pk)
-        tenancy.team_delete(actor=request.user, team=team)
+        tenancy.team_delete(actor=self.actor, team=team)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TeamMemberApi(ApiView):
     def _load(self, request: Request, pk: int, user_id: int) -> tuple[Team, User]:
-        policy.require(request.user, "users.view")
-        team = policy.access_object(selectors.teams_visible_to(request.user), request.user, pk)
-        policy.require(request.user, "teams.manage", team)
-        user = policy.access_object(selectors.users_visible_to(request.user), request.user, user_id)
+        policy.require(self.actor, "users.view")
+        team = policy.access_object(selectors.teams_visible_to(self.actor), self.actor, pk)
+        policy.require(self.actor, "teams.manage", team)
+        user = policy.access_object(selectors.users_visible_to(self.actor), self.actor, user_id)
         return team, user
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int, user_id: int) -> Response:
         team, user = self._load(request, pk, user_id)
-        tenancy.team_member_add(actor=request.user, team=team, user=user)
+        tenancy.team_member_add(actor=self.actor, team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, user_id: int) -> Response:
         team, user = self._load(request, pk, user_id)
-        tenancy.team_member_remove(actor=request.user, team=team, user=user)
+        tenancy.team_member_remove(actor=self.actor, team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
