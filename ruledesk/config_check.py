@@ -6,7 +6,7 @@ Used by settings (to refuse a broken production start) and by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 
 from ruledesk import env
 
@@ -74,23 +74,53 @@ def problems(environ: Mapping[str, str]) -> list[str]:
     if storage not in KNOWN_STORAGES:
         found.append(f"RULEDESK_STORAGE must be one of {', '.join(KNOWN_STORAGES)}")
     log_format = environ.get("RULEDESK_LOG_FORMAT")
+    found.extend(message for _name, message in _unusable(environ))
+    if mode == "production":
+        found.extend(_production_problems(environ, storage))
+    return found
+
+
+def _unusable(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Variables whose values settings cannot build from, with a message for each."""
+    found: list[tuple[str, str]] = []
+    log_format = environ.get("RULEDESK_LOG_FORMAT")
     if log_format is not None and log_format not in KNOWN_LOG_FORMATS:
-        found.append(f"RULEDESK_LOG_FORMAT must be one of {', '.join(KNOWN_LOG_FORMATS)}")
+        found.append(
+            ("RULEDESK_LOG_FORMAT", f"RULEDESK_LOG_FORMAT must be one of {', '.join(KNOWN_LOG_FORMATS)}")
+        )
     log_level = environ.get("RULEDESK_LOG_LEVEL")
     if log_level is not None and log_level not in KNOWN_LOG_LEVELS:
-        found.append(f"RULEDESK_LOG_LEVEL must be one of {', '.join(KNOWN_LOG_LEVELS)}")
+        found.append(
+            ("RULEDESK_LOG_LEVEL", f"RULEDESK_LOG_LEVEL must be one of {', '.join(KNOWN_LOG_LEVELS)}")
+        )
     database_url = environ.get("DATABASE_URL", "").strip()
     if database_url and not database_url.startswith(DATABASE_SCHEMES):
-        found.append("DATABASE_URL must be a postgresql:// URL")
+        found.append(("DATABASE_URL", "DATABASE_URL must be a postgresql:// URL"))
     for name, expected, parse in _TYPED:
         if name in environ:
             try:
                 parse(name, environ)
             except env.EnvError:
-                found.append(f"{name} must be {expected}")
-    if mode == "production":
-        found.extend(_production_problems(environ, storage))
+                found.append((name, f"{name} must be {expected}"))
     return found
+
+
+_set_aside: dict[str, str] = {}
+
+
+def set_aside_unusable(environ: MutableMapping[str, str]) -> None:
+    """Remove values settings cannot parse, so settings build from defaults.
+
+    Only `manage.py check_env` does this: it must load to report the problems,
+    and it reads them back through `original_environ()`.
+    """
+    for name, _message in _unusable(environ):
+        _set_aside[name] = environ.pop(name)
+
+
+def original_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` with any values `set_aside_unusable()` removed put back."""
+    return {**environ, **_set_aside}
 
 
 def _production_problems(environ: Mapping[str, str], storage: str) -> list[str]:

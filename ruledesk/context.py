@@ -15,6 +15,9 @@ class RequestContext:
     request_id: str = ""
     user_id: int | None = None
     client_ip: str | None = None
+    # Per-request memo (e.g. permission grants); None outside a request, so
+    # long-running workers never serve stale values from it.
+    memo: dict[str, object] | None = None
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(

@@ -22,6 +22,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 _problems = config_check.problems(os.environ)
 if _problems and sys.argv[1:2] != ["check_env"]:
     raise ImproperlyConfigured("Invalid environment: " + "; ".join(_problems))
+if _problems:
+    config_check.set_aside_unusable(os.environ)  # check_env reports them; build from defaults
 
 RULEDESK_ENV = env_str("RULEDESK_ENV", "development")
 IS_PRODUCTION = RULEDESK_ENV == "production"
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "ruledesk.api",
     "ruledesk.ops",
     # The product.
+    "django.contrib.postgres",
     "workflows",
     "rules_engine",
     "portal",
@@ -259,7 +262,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "ruledesk.tenancy.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "ruledesk.tenancy.models.Role",
+        "MatrixRoleEnum": "ruledesk.access.registry.ROLES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ruledesk.api.schema.problem_responses_hook",
+    ],
 }
 
 # --- Background work (django-q2 on the ORM broker) ---------------------------------
@@ -305,3 +315,4 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"
+RULEDESK_REOPEN_COOLDOWN_SECONDS = env_int("RULEDESK_REOPEN_COOLDOWN_SECONDS", 60, minimum=0)

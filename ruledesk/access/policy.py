@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from guardian.core import ObjectPermissionChecker
 
-from ruledesk import errors
+from ruledesk import context, errors
 from ruledesk.access import registry
 from ruledesk.access.models import RoleGrant
 from ruledesk.tenancy.models import User
@@ -32,8 +32,13 @@ def cache_key(organization_id: int) -> str:
 def organization_grants(organization_id: int) -> dict[str, dict[str, bool]]:
     """The full matrix of one organization: codename -> role -> granted (defaults filled in)."""
     key = cache_key(organization_id)
+    memo = context.current().memo
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[return-value]
     cached: dict[str, dict[str, bool]] | None = cache.get(key)
     if cached is not None:
+        if memo is not None:
+            memo[key] = cached
         return cached
     stored = {
         (row.codename, row.role): row.granted
@@ -51,11 +56,16 @@ def organization_grants(organization_id: int) -> dict[str, dict[str, bool]]:
                 )
         matrix[permission.codename] = cells
     cache.set(key, matrix, _CACHE_TTL)
+    if memo is not None:
+        memo[key] = matrix
     return matrix
 
 
 def invalidate(organization_id: int) -> None:
     cache.delete(cache_key(organization_id))
+    memo = context.current().memo
+    if memo is not None:
+        memo.pop(cache_key(organization_id), None)
 
 
 def in_scope(actor: User, obj: models.Model) -> bool:

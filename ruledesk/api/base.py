@@ -53,10 +53,17 @@ class NamedRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
 
 
-def user_ref(user: Any) -> dict[str, Any] | None:
+def user_ref(user: Any, viewer: Any = None) -> dict[str, Any] | None:
+    """A user as other objects embed them; requesters never see staff e-mail addresses."""
     if user is None:
         return None
-    return {"id": user.pk, "name": user.display_name, "email": user.email}
+    hide_email = (
+        viewer is not None
+        and getattr(viewer, "role", None) == "requester"
+        and user.pk != viewer.pk
+        and getattr(user, "role", None) != "requester"
+    )
+    return {"id": user.pk, "name": user.display_name, "email": None if hide_email else user.email}
 
 
 def named_ref(obj: Any) -> dict[str, Any] | None:
@@ -146,9 +153,13 @@ class ListApiView(ApiView):
     ordering: ClassVar[tuple[str, ...]] = ("-created_at", "-id")
 
     def paginate(
-        self, request: Request, queryset: models.QuerySet[Any], render: Callable[[Any], Any]
+        self,
+        request: Request,
+        queryset: models.QuerySet[Any],
+        render: Callable[[Any], Any],
+        ordering: tuple[str, ...] | None = None,
     ) -> Response:
         paginator = self.pagination_class()
-        paginator.ordering = self.ordering  # type: ignore[assignment]
+        paginator.ordering = ordering or self.ordering  # type: ignore[assignment]
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response([render(obj) for obj in page or []])

@@ -83,6 +83,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # ListField / ListSerializer report items by index
+                found.extend(flatten_errors(value, f"{prefix}[{key}]"))
+                continue
             name = "" if key in ("non_field_errors", "detail") else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             found.extend(flatten_errors(value, path))

@@ -36,7 +36,9 @@ class RequestIdMiddleware:
         sent = request.headers.get("X-Request-ID", "")
         request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = context.bind(request_id=request_id, client_ip=client_ip(request), user_id=None)
+        token = context.bind(
+            request_id=request_id, client_ip=client_ip(request), user_id=None, memo={}
+        )
         try:
             response = self.get_response(request)
         finally:

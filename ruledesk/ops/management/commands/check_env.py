@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ruledesk.config_check import problems
+from ruledesk.config_check import original_environ, problems
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
-        found = problems(os.environ)
+        found = problems(original_environ(os.environ))
         if found:
             for problem in found:
                 self.stderr.write(f"- {problem}")

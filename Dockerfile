@@ -1,0 +1,37 @@
+# Ruledesk: one image for the web server, the django-q2 worker and one-shot
+# management commands (see docker-compose.yml and docs/runbooks/deploy.md).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    RULEDESK_DATA_DIR=/var/lib/ruledesk \
+    PORT=8000
+
+RUN groupadd --system --gid 10001 ruledesk \
+    && useradd --system --uid 10001 --gid ruledesk --home-dir /app --shell /usr/sbin/nologin ruledesk \
+    && mkdir -p /app /var/lib/ruledesk/static \
+    && chown -R ruledesk:ruledesk /var/lib/ruledesk
+
+WORKDIR /app
+
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml ./
+RUN pip install .
+
+COPY --chown=ruledesk:ruledesk . .
+
+USER ruledesk
+
+# Static files are baked into the image and served by WhiteNoise. Settings
+# need no environment for this (development defaults; no database is touched).
+RUN python manage.py collectstatic --noinput -v 0
+
+EXPOSE 8000
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-m", "ruledesk.ops.probe", "/healthz"]
+
+# The default process is the web server; the worker runs `python manage.py qcluster`.
+CMD ["sh", "-c", "exec gunicorn ruledesk.wsgi:application --bind 0.0.0.0:${PORT} --workers ${RULEDESK_WEB_WORKERS:-2} --access-logfile - --graceful-timeout 10"]

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
+from workflows.models import ApprovalStatus, Priority, Status, Visibility
+
+
+def id_field(**options: bool) -> serializers.IntegerField:
+    """A reference to another object by id (bounded so huge numbers are a 400, not a 500)."""
+    return serializers.IntegerField(min_value=1, max_value=2**53, **options)  # type: ignore[arg-type]
+
+
+class TicketRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class SlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    policy = NamedRefSerializer(allow_null=True)
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    paused = serializers.BooleanField()
+    first_response_breached = serializers.BooleanField()
+    resolution_breached = serializers.BooleanField()
+
+
+class TicketOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    description_html = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    category = NamedRefSerializer(allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    requester = UserRefSerializer()
+    assignee = UserRefSerializer(allow_null=True)
+    team = NamedRefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    first_responded_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    reopen_count = serializers.IntegerField()
+    sla = SlaSerializer()
+    available_transitions = serializers.ListField(child=serializers.CharField())
+
+
+class TicketCreateInput(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=50_000, allow_blank=True, default="")
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
+    category = id_field(required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=50
+    )
+    assignee = id_field(required=False, allow_null=True)
+    team = id_field(required=False, allow_null=True)
+
+
+class TicketUpdateInput(StrictSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = id_field(required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=50
+    )
+    assignee = id_field(required=False, allow_null=True)
+    team = id_field(required=False, allow_null=True)
+
+
+class TransitionOutput(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField()
+    target = serializers.ChoiceField(choices=Status.choices)
+    requires_reason = serializers.BooleanField()
+
+
+class TransitionInput(StrictSerializer):
+    name = serializers.CharField(max_length=32)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ApprovalOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ApprovalStatus.choices)
+    reason = serializers.CharField()
+    requested_by = UserRefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ApprovalEnvelope(serializers.Serializer):  # type: ignore[type-arg]
+    approval = ApprovalOutput()
+
+
+class CommentOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    author = UserRefSerializer(allow_null=True)
+    body = serializers.CharField()
+    body_html = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    mentions = UserRefSerializer(many=True)
+    created_at = serializers.DateTimeField()
+
+
+class CommentInput(StrictSerializer):
+    body = serializers.CharField(max_length=50_000)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PUBLIC)
+
+
+class HistoryEntryOutput(serializers.Serializer):  # type: ignore[type-arg]
+    at = serializers.DateTimeField()
+    actor = UserRefSerializer(allow_null=True)
+    kind = serializers.ChoiceField(choices=["field", "transition", "comment", "attachment"])
+    field = serializers.CharField(required=False)
+    to = serializers.JSONField(required=False)
+    reason = serializers.CharField(required=False)
+
+
+# "from" is a Python keyword, so the field is added by name.
+HistoryEntryOutput._declared_fields["from"] = serializers.JSONField(required=False)

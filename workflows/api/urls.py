@@ -1,0 +1,50 @@
+from django.urls import path
+
+from workflows.api import taxonomy, views
+
+urlpatterns = [
+    path("tickets", views.TicketListApi.as_view(), name="ticket-list"),
+    path("tickets/<int:pk>", views.TicketDetailApi.as_view(), name="ticket-detail"),
+    path(
+        "tickets/<int:pk>/transitions",
+        views.TicketTransitionsApi.as_view(),
+        name="ticket-transitions",
+    ),
+    path("tickets/<int:pk>/history", views.TicketHistoryApi.as_view(), name="ticket-history"),
+    path("tickets/<int:pk>/comments", views.CommentListApi.as_view(), name="comment-list"),
+    path(
+        "tickets/<int:pk>/comments/<int:comment_id>",
+        views.CommentDetailApi.as_view(),
+        name="comment-detail",
+    ),
+    path(
+        "tickets/<int:pk>/reopen-approvals",
+        views.ReopenApprovalListApi.as_view(),
+        name="reopen-approval-list",
+    ),
+    path(
+        "tickets/<int:pk>/reopen-approvals/<int:approval_id>/approve",
+        views.ReopenApprovalDecisionApi.as_view(decision="approve"),
+        name="reopen-approval-approve",
+    ),
+    path(
+        "tickets/<int:pk>/reopen-approvals/<int:approval_id>/reject",
+        views.ReopenApprovalDecisionApi.as_view(decision="reject"),
+        name="reopen-approval-reject",
+    ),
+]
+
+urlpatterns += [
+    path("categories", taxonomy.CategoryListApi.as_view(), name="category-list"),
+    path("categories/<int:pk>", taxonomy.CategoryDetailApi.as_view(), name="category-detail"),
+    path(
+        "categories/<int:pk>/archive",
+        taxonomy.CategoryArchiveApi.as_view(),
+        name="category-archive",
+    ),
+    path("categories/<int:pk>/merge", taxonomy.CategoryMergeApi.as_view(), name="category-merge"),
+    path("tags", taxonomy.TagListApi.as_view(), name="tag-list"),
+    path("tags/<int:pk>", taxonomy.TagDetailApi.as_view(), name="tag-detail"),
+    path("tags/<int:pk>/archive", taxonomy.TagArchiveApi.as_view(), name="tag-archive"),
+    path("tags/<int:pk>/merge", taxonomy.TagMergeApi.as_view(), name="tag-merge"),
+]

@@ -1,0 +1,198 @@
+"""Tickets, transitions, reopen approvals, comments and history."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ruledesk import errors
+from ruledesk.api import concurrency
+from ruledesk.api.base import ApiView, ListApiView
+from workflows import selectors, services
+from workflows.api import filters, history
+from workflows.api import serializers as s
+from workflows.api.presenters import approval_out, comment_out, ticket_out
+from workflows.models import ReopenApproval
+
+_LIST_PARAMS = [
+    OpenApiParameter(name, OpenApiTypes.STR)
+    for name in (
+        "status",
+        "priority",
+        "category",
+        "tag",
+        "assignee",
+        "team",
+        "requester",
+        "q",
+        "sla",
+        "created_after",
+        "created_before",
+    )
+] + [OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(filters.ORDERINGS))]
+
+
+class TicketListApi(ListApiView):
+    @extend_schema(parameters=_LIST_PARAMS, responses={200: s.TicketOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        actor = self.actor
+        tickets = filters.apply(selectors.tickets_visible_to(actor), request.query_params, actor)
+        return self.paginate(
+            request,
+            selectors.with_related(tickets),
+            lambda t: ticket_out(t, actor),
+            ordering=filters.ordering(request.query_params),
+        )
+
+    @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput})
+    def post(self, request: Request) -> Response:
+        data = s.TicketCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        ticket = services.ticket_create(
+            actor=self.actor,
+            title=v["title"],
+            description=v["description"],
+            priority=v["priority"],
+            category_id=v.get("category"),
+            tags=v.get("tags"),
+            assignee_id=v.get("assignee"),
+            team_id=v.get("team"),
+            channel="api",
+        )
+        ticket = selectors.access_ticket(self.actor, ticket.pk)
+        return Response(ticket_out(ticket, self.actor), status=status.HTTP_201_CREATED)
+
+
+class TicketDetailApi(ApiView):
+    @extend_schema(responses={200: s.TicketOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        return concurrency.with_etag(Response(ticket_out(ticket, self.actor)), ticket)
+
+    @extend_schema(request=s.TicketUpdateInput, responses={200: s.TicketOutput})
+    def patch(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        if isinstance(request.data, dict) and "status" in request.data:
+            raise errors.ValidationFailed.on(
+                "status", "Status changes go through POST /tickets/{id}/transitions.", "read_only"
+            )
+        data = s.TicketUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        concurrency.check_if_match(request, ticket)
+        changes = {
+            (
+                "category_id"
+                if k == "category"
+                else "assignee_id"
+                if k == "assignee"
+                else "team_id"
+                if k == "team"
+                else k
+            ): v
+            for k, v in data.validated_data.items()
+        }
+        services.ticket_update(actor=self.actor, ticket=ticket, **changes)
+        ticket = selectors.access_ticket(self.actor, pk)
+        return concurrency.with_etag(Response(ticket_out(ticket, self.actor)), ticket)
+
+
+class TicketTransitionsApi(ApiView):
+    @extend_schema(responses={200: s.TransitionOutput(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        specs = services.transitions_available(actor=self.actor, ticket=ticket)
+        return Response(
+            [
+                {"name": x.name, "target": x.target, "requires_reason": x.requires_reason}
+                for x in specs
+            ]
+        )
+
+    @extend_schema(
+        request=s.TransitionInput, responses={200: s.TicketOutput, 202: s.ApprovalEnvelope}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        data = s.TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.ticket_transition(
+            actor=self.actor,
+            ticket=ticket,
+            name=data.validated_data["name"],
+            reason=data.validated_data["reason"],
+        )
+        if isinstance(result, ReopenApproval):
+            return Response(
+                {"approval": approval_out(result, self.actor)}, status=status.HTTP_202_ACCEPTED
+            )
+        ticket = selectors.access_ticket(self.actor, pk)
+        return Response(ticket_out(ticket, self.actor))
+
+
+class ReopenApprovalListApi(ApiView):
+    @extend_schema(responses={200: s.ApprovalOutput(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk, "ticket.reopen.approve")
+        approvals = ticket.reopen_approvals.select_related("requested_by").order_by("-created_at")
+        return Response([approval_out(a, self.actor) for a in approvals])
+
+
+class ReopenApprovalDecisionApi(ApiView):
+    decision = ""
+
+    @extend_schema(request=None, responses={200: s.ApprovalOutput})
+    def post(self, request: Request, pk: int, approval_id: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk, "ticket.reopen.approve")
+        approval = ticket.reopen_approvals.filter(pk=approval_id).first()
+        if approval is None:
+            raise errors.NotFound()
+        approval = services.reopen_approval_decide(
+            actor=self.actor, approval=approval, approve=self.decision == "approve"
+        )
+        return Response(approval_out(approval, self.actor))
+
+
+class CommentListApi(ListApiView):
+    ordering = ("created_at", "id")
+
+    @extend_schema(responses={200: s.CommentOutput(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        comments = selectors.comments_visible_to(self.actor, ticket)
+        return self.paginate(request, comments, lambda c: comment_out(c, self.actor))
+
+    @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        data = s.CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_create(actor=self.actor, ticket=ticket, **data.validated_data)
+        return Response(comment_out(comment, self.actor), status=status.HTTP_201_CREATED)
+
+
+class CommentDetailApi(ApiView):
+    @extend_schema(responses={200: s.CommentOutput})
+    def get(self, request: Request, pk: int, comment_id: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        comment = selectors.comments_visible_to(self.actor, ticket).filter(pk=comment_id).first()
+        if comment is None:
+            raise errors.NotFound()
+        return Response(comment_out(comment, self.actor))
+
+
+class TicketHistoryApi(ApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: s.HistoryEntryOutput(many=True)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = selectors.access_ticket(self.actor, pk)
+        entries = history.entries(ticket, self.actor)
+        return Response(history.page(request, entries))

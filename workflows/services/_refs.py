@@ -1,0 +1,77 @@
+"""Resolve ids and names sent by a caller against the caller's organization.
+
+Every foreign key a client names is looked up here, scoped to the actor's
+organization, so another tenant's id is simply "does not exist" (400).
+"""
+
+from __future__ import annotations
+
+from django.db.models.functions import Lower
+
+from ruledesk import errors
+from ruledesk.tenancy.models import Role, Team, User
+from workflows.models import Category, Tag
+
+
+def category(
+    organization_id: int, category_id: int | None, *, field: str = "category"
+) -> Category | None:
+    if category_id is None:
+        return None
+    found = Category.objects.filter(organization_id=organization_id, pk=category_id).first()
+    if found is None:
+        raise errors.ValidationFailed.on(field, "No such category.", "does_not_exist")
+    if found.is_archived:
+        raise errors.ValidationFailed.on(field, "This category is archived.", "archived")
+    return found
+
+
+def team(organization_id: int, team_id: int | None, *, field: str = "team") -> Team | None:
+    if team_id is None:
+        return None
+    found = Team.objects.filter(organization_id=organization_id, pk=team_id).first()
+    if found is None:
+        raise errors.ValidationFailed.on(field, "No such team.", "does_not_exist")
+    return found
+
+
+def agent(organization_id: int, user_id: int | None, *, field: str = "assignee") -> User | None:
+    if user_id is None:
+        return None
+    found = User.live.filter(
+        organization_id=organization_id,
+        pk=user_id,
+        is_active=True,
+        role__in=[Role.AGENT, Role.ADMIN],
+    ).first()
+    if found is None:
+        raise errors.ValidationFailed.on(field, "No such active agent.", "does_not_exist")
+    return found
+
+
+def tags(
+    organization_id: int, names: list[str], *, may_create: bool, field: str = "tags"
+) -> list[Tag]:
+    """Existing tags by name (case-insensitive); agents may name new ones, which are created."""
+    wanted = {name.strip().lower(): name.strip() for name in names if name.strip()}
+    existing: dict[str, Tag] = {
+        tag.name.lower(): tag
+        for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
+            organization_id=organization_id, lower_name__in=list(wanted)
+        )
+    }
+    found: list[Tag] = []
+    for index, (key, name) in enumerate(wanted.items()):
+        tag: Tag | None = existing.get(key)
+        if tag is None:
+            if not may_create:
+                raise errors.ValidationFailed.on(
+                    f"{field}[{index}]", "No such tag.", "does_not_exist"
+                )
+            tag = Tag.objects.create(organization_id=organization_id, name=name)
+        elif tag.is_archived:
+            raise errors.ValidationFailed.on(
+                f"{field}[{index}]", "This tag is archived.", "archived"
+            )
+        found.append(tag)
+    return found

@@ -1,0 +1,92 @@
+"""Replies and internal notes."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Lower, Replace
+from django.utils import timezone
+
+from ruledesk import errors
+from ruledesk.access import policy
+from ruledesk.api import ratelimit
+from ruledesk.events.services import emit
+from ruledesk.markdown import render_markdown
+from ruledesk.tenancy.models import Role, User
+from workflows import search
+from workflows.models import Comment, Ticket, Visibility
+
+# "@alice@acme.test" or "@AliceAdmin" (a user's name without spaces).
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.-]+)", re.UNICODE)
+MAX_MENTIONS = 20
+
+
+def comment_create(
+    *, actor: User, ticket: Ticket, body: str, visibility: str = Visibility.PUBLIC, depth: int = 0
+) -> Comment:
+    codename = (
+        "comment.create_internal" if visibility == Visibility.INTERNAL else "comment.create_public"
+    )
+    policy.require(actor, codename, ticket)
+    if not body.strip():
+        raise errors.ValidationFailed.on("body", "A comment needs a body.", "blank")
+    _cooldown(actor)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        comment = Comment.objects.create(
+            organization_id=ticket.organization_id,
+            ticket=ticket,
+            author=actor,
+            body=body,
+            body_html=render_markdown(body),
+            visibility=visibility,
+        )
+        mentioned = mentioned_users(ticket.organization_id, body)
+        comment.mentions.set(mentioned)
+        now = timezone.now()
+        fields = ["updated_at"]
+        ticket.updated_at = now
+        is_agent_reply = actor.role in (Role.AGENT, Role.ADMIN) and visibility == Visibility.PUBLIC
+        if is_agent_reply and ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+            fields.append("first_responded_at")
+        ticket.save(update_fields=fields)
+        search.refresh(ticket.pk)
+        emit(
+            organization_id=ticket.organization_id,
+            type="comment.created",
+            actor_id=actor.pk,
+            ticket_id=ticket.pk,
+            depth=depth,
+            payload={
+                "comment_id": comment.pk,
+                "visibility": visibility,
+                "author_role": actor.role,
+                "mentions": [u.pk for u in mentioned],
+            },
+        )
+    return comment
+
+
+def mentioned_users(organization_id: int, body: str) -> list[User]:
+    tokens = {m.group(1).lower().rstrip(".") for m in _MENTION.finditer(body)}
+    tokens = set(list(tokens)[:MAX_MENTIONS])
+    if not tokens:
+        return []
+    compact_name = Lower(Replace("name", Value(" "), Value("")))
+    return list(
+        User.live.filter(organization_id=organization_id, is_active=True)
+        .annotate(compact_name=compact_name)
+        .filter(Q(email__in=tokens) | Q(compact_name__in=tokens))
+        .order_by("pk")
+    )
+
+
+def _cooldown(actor: User) -> None:
+    limit = ratelimit.Limit("comments", settings.RULEDESK_RATE_COMMENTS_PER_10S, 10)
+    wait = ratelimit.hit(limit, f"user:{actor.pk}")
+    if wait is not None:
+        raise errors.RateLimited("You are commenting too fast.", retry_after=wait)

@@ -1,0 +1,176 @@
+"""Creating and editing tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ruledesk import errors
+from ruledesk.access import policy
+from ruledesk.events.services import emit
+from ruledesk.markdown import render_markdown
+from ruledesk.tenancy.models import User
+from workflows import numbering, search
+from workflows.models import PRIORITY_RANK, Channel, Priority, Tag, Ticket, TicketTag
+from workflows.services import _refs
+
+UNSET: Any = object()
+
+# Which permission each editable field needs; anything else is not editable here.
+FIELD_PERMISSIONS = {
+    "title": "ticket.update",
+    "priority": "ticket.update",
+    "category": "ticket.update",
+    "tags": "ticket.update",
+    "assignee": "ticket.assign",
+    "team": "ticket.assign",
+}
+
+
+def ticket_create(
+    *,
+    actor: User,
+    title: str,
+    description: str = "",
+    priority: str = Priority.MEDIUM,
+    category_id: int | None = None,
+    tags: list[str] | None = None,
+    assignee_id: int | None = None,
+    team_id: int | None = None,
+    channel: str = Channel.WEB,
+    depth: int = 0,
+) -> Ticket:
+    policy.require(actor, "ticket.create")
+    org_id = _org_id(actor)
+    if tags and not policy.can(actor, "ticket.update"):
+        raise errors.PermissionDenied("You may not set tags.")
+    if (assignee_id is not None or team_id is not None) and not policy.can(actor, "ticket.assign"):
+        raise errors.PermissionDenied("You may not assign tickets.")
+    with transaction.atomic():
+        category = _refs.category(org_id, category_id)
+        team = _refs.team(org_id, team_id)
+        assignee = _refs.agent(org_id, assignee_id)
+        tag_objects = _refs.tags(org_id, tags or [], may_create=True)
+        if team is None and category is not None:
+            team = category.default_team
+        now = timezone.now()
+        ticket = Ticket.objects.create(
+            organization_id=org_id,
+            number=numbering.next_number(org_id),
+            title=title,
+            description=description,
+            description_html=render_markdown(description),
+            priority=priority,
+            priority_rank=PRIORITY_RANK[Priority(priority)],
+            channel=channel,
+            category=category,
+            requester=actor,
+            assignee=assignee,
+            team=team,
+            created_at=now,
+            updated_at=now,
+        )
+        _set_tags(ticket, tag_objects)
+        search.refresh(ticket.pk)
+        emit(
+            organization_id=org_id,
+            type="ticket.created",
+            actor_id=actor.pk,
+            ticket_id=ticket.pk,
+            payload={"number": ticket.number},
+            depth=depth,
+        )
+    return ticket
+
+
+def ticket_update(
+    *,
+    actor: User,
+    ticket: Ticket,
+    title: Any = UNSET,
+    priority: Any = UNSET,
+    category_id: Any = UNSET,
+    tags: Any = UNSET,
+    assignee_id: Any = UNSET,
+    team_id: Any = UNSET,
+    depth: int = 0,
+) -> Ticket:
+    """Change the given fields; emits `ticket.updated` with before/after of each real change."""
+    requested = {
+        "title": title,
+        "priority": priority,
+        "category": category_id,
+        "tags": tags,
+        "assignee": assignee_id,
+        "team": team_id,
+    }
+    requested = {k: v for k, v in requested.items() if v is not UNSET}
+    for field in requested:
+        policy.require(actor, FIELD_PERMISSIONS[field], ticket)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        changes = _apply(ticket, requested)
+        if changes:
+            ticket.updated_at = timezone.now()
+            ticket.save()
+            if "title" in changes:
+                search.refresh(ticket.pk)
+            emit(
+                organization_id=ticket.organization_id,
+                type="ticket.updated",
+                actor_id=actor.pk,
+                ticket_id=ticket.pk,
+                changes=changes,
+                depth=depth,
+            )
+    return ticket
+
+
+def _apply(ticket: Ticket, requested: dict[str, Any]) -> dict[str, list[Any]]:
+    org_id = ticket.organization_id
+    changes: dict[str, list[Any]] = {}
+    if "title" in requested and requested["title"] != ticket.title:
+        changes["title"] = [ticket.title, requested["title"]]
+        ticket.title = requested["title"]
+    if "priority" in requested and requested["priority"] != ticket.priority:
+        changes["priority"] = [ticket.priority, requested["priority"]]
+        ticket.priority = requested["priority"]
+        ticket.priority_rank = PRIORITY_RANK[Priority(requested["priority"])]
+    if "category" in requested and requested["category"] != ticket.category_id:
+        category = _refs.category(org_id, requested["category"])
+        changes["category"] = [ticket.category_id, requested["category"]]
+        ticket.category = category
+    if "team" in requested and requested["team"] != ticket.team_id:
+        changes["team"] = [ticket.team_id, requested["team"]]
+        ticket.team = _refs.team(org_id, requested["team"])
+    if "assignee" in requested and requested["assignee"] != ticket.assignee_id:
+        changes["assignee"] = [ticket.assignee_id, requested["assignee"]]
+        ticket.assignee = _refs.agent(org_id, requested["assignee"])
+    if "tags" in requested:
+        before = sorted(ticket.tags.values_list("name", flat=True))
+        tag_objects = _refs.tags(org_id, requested["tags"], may_create=True)
+        after = sorted(t.name for t in tag_objects)
+        if before != after:
+            _set_tags(ticket, tag_objects)
+            changes["tags"] = [before, after]
+    return changes
+
+
+def _set_tags(ticket: Ticket, tags: list[Tag]) -> None:
+    TicketTag.objects.filter(ticket=ticket).exclude(tag__in=tags).delete()
+    have = set(TicketTag.objects.filter(ticket=ticket).values_list("tag_id", flat=True))
+    TicketTag.objects.bulk_create(
+        [
+            TicketTag(organization_id=ticket.organization_id, ticket=ticket, tag=tag)
+            for tag in tags
+            if tag.pk not in have
+        ]
+    )
+
+
+def _org_id(actor: User) -> int:
+    if actor.organization_id is None:
+        raise errors.PermissionDenied()
+    return actor.organization_id
