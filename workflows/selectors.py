@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ruledesk.access import policy
-from ruledesk.tenancy.models import User
-from workflows.models import Comment, Tag, Ticket, Visibility
+from ruledesk.tenancy.models import TeamMembership, User
+from workflows.models import Comment, SavedView, Tag, Ticket, Visibility
 
 
 def tickets_visible_to(actor: User) -> QuerySet[Ticket]:
@@ -36,3 +36,13 @@ def comments_visible_to(actor: User, ticket: Ticket) -> QuerySet[Comment]:
     if not policy.can(actor, "comment.view_internal", ticket):
         comments = comments.filter(visibility=Visibility.PUBLIC)
     return comments.select_related("author").prefetch_related("mentions")
+
+
+def saved_views_visible_to(actor: User) -> QuerySet[SavedView]:
+    """The actor's own views and those shared with a team they belong to."""
+    teams = TeamMembership.objects.filter(user=actor).values("team_id")
+    return (
+        policy.scope(SavedView.objects.all(), actor)
+        .filter(Q(owner=actor) | Q(shared_with_team_id__in=teams))
+        .select_related("owner", "shared_with_team")
+    )

@@ -6,6 +6,7 @@ commits is what the worker sees, and everything it does is visible here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -66,14 +67,21 @@ def cluster(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen
     try:
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the cluster (its sentinel stops the children), then kill whatever is left."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: only the cluster's processes
 
 
 def test_database_url_reaches_the_test_database() -> None:
@@ -106,15 +114,15 @@ def test_worker_dispatches_an_event_emitted_in_a_committed_transaction(
     with transaction.atomic():
         event = emit(organization_id=acme.pk, type="ops.probe", payload={"n": 1})
 
-    def dispatched() -> bool:
-        event.refresh_from_db()
-        return event.status == EventStatus.DISPATCHED
+    wait_for(lambda: Task.objects.filter(name=f"event-{event.pk}").exists(), cluster)
 
-    wait_for(dispatched, cluster)
-
+    event.refresh_from_db()
+    assert event.status == EventStatus.DISPATCHED
     assert event.attempts == 1
     assert event.dispatched_at is not None
-    assert Task.objects.filter(name=f"event-{event.pk}", success=True).count() == 1
+    task = Task.objects.get(name=f"event-{event.pk}")
+    assert task.success is True
+    assert task.result is True
 
 
 def test_event_emitted_in_a_rolled_back_transaction_leaves_no_event_and_no_task(

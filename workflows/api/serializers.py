@@ -120,3 +120,44 @@ class HistoryEntryOutput(serializers.Serializer):  # type: ignore[type-arg]
 
 # "from" is a Python keyword, so the field is added by name.
 HistoryEntryOutput._declared_fields["from"] = serializers.JSONField(required=False)
+
+
+class BulkInput(StrictSerializer):
+    """One of: assign (assignee), transition (name), set_priority (priority), add_tags (tags)."""
+
+    ids = serializers.ListField(child=id_field(), min_length=1, max_length=500)
+    action = serializers.ChoiceField(choices=["assign", "transition", "set_priority", "add_tags"])
+    assignee = id_field(required=False, allow_null=True)
+    name = serializers.CharField(max_length=32, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50
+    )
+
+    REQUIRED = {
+        "assign": "assignee",
+        "transition": "name",
+        "set_priority": "priority",
+        "add_tags": "tags",
+    }
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        needed = self.REQUIRED[str(attrs["action"])]
+        if needed not in attrs:
+            raise serializers.ValidationError({needed: ["Required for this action."]})
+        extra = set(attrs) - {"ids", "action", needed}
+        if extra:
+            raise serializers.ValidationError(
+                {name: ["Not used by this action."] for name in extra}
+            )
+        return attrs
+
+
+class BulkItemOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    error = serializers.JSONField(required=False)
+
+
+class BulkOutput(serializers.Serializer):  # type: ignore[type-arg]
+    results = BulkItemOutput(many=True)

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from workflows.api import taxonomy, views
+from workflows.api import saved_views, taxonomy, views
 
 urlpatterns = [
     path("tickets", views.TicketListApi.as_view(), name="ticket-list"),
+    path("tickets/bulk", views.TicketBulkApi.as_view(), name="ticket-bulk"),
     path("tickets/<int:pk>", views.TicketDetailApi.as_view(), name="ticket-detail"),
     path(
         "tickets/<int:pk>/transitions",
@@ -47,4 +48,11 @@ urlpatterns += [
     path("tags/<int:pk>", taxonomy.TagDetailApi.as_view(), name="tag-detail"),
     path("tags/<int:pk>/archive", taxonomy.TagArchiveApi.as_view(), name="tag-archive"),
     path("tags/<int:pk>/merge", taxonomy.TagMergeApi.as_view(), name="tag-merge"),
+]
+
+urlpatterns += [
+    path("saved-views", saved_views.SavedViewListApi.as_view(), name="saved-view-list"),
+    path(
+        "saved-views/<int:pk>", saved_views.SavedViewDetailApi.as_view(), name="saved-view-detail"
+    ),
 ]

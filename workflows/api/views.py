@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -9,13 +11,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ruledesk import errors
+from ruledesk.access import policy
 from ruledesk.api import concurrency
 from ruledesk.api.base import ApiView, ListApiView
+from ruledesk.api.errors import problem_body
 from workflows import selectors, services
 from workflows.api import filters, history
 from workflows.api import serializers as s
 from workflows.api.presenters import approval_out, comment_out, ticket_out
 from workflows.models import ReopenApproval
+from workflows.services import bulk
 
 _LIST_PARAMS = [
     OpenApiParameter(name, OpenApiTypes.STR)
@@ -196,3 +201,22 @@ class TicketHistoryApi(ApiView):
         ticket = selectors.access_ticket(self.actor, pk)
         entries = history.entries(ticket, self.actor)
         return Response(history.page(request, entries))
+
+
+class TicketBulkApi(ApiView):
+    @extend_schema(request=s.BulkInput, responses={200: s.BulkOutput})
+    def post(self, request: Request) -> Response:
+        policy.require(self.actor, "ticket.bulk")
+        data = s.BulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        ids, action = v.pop("ids"), v.pop("action")
+        results = bulk.tickets_bulk(actor=self.actor, ids=ids, action=action, params=v)
+        return Response({"results": [_bulk_item(r) for r in results]})
+
+
+def _bulk_item(result: bulk.ItemResult) -> dict[str, Any]:
+    if result.error is None:
+        return {"id": result.id, "ok": True}
+    exc = result.error
+    return {"id": result.id, "ok": False, "error": problem_body(exc.status, exc.code, exc.detail)}

@@ -1,0 +1,72 @@
+"""One action over many tickets, each item authorized and audited on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from ruledesk import errors
+from ruledesk.access import policy
+from ruledesk.audit import services as audit
+from ruledesk.tenancy.models import User
+from workflows import selectors
+from workflows.models import Ticket
+from workflows.services.tickets import ticket_update
+from workflows.services.transitions import ticket_transition
+
+MAX_IDS = 500
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: int
+    error: errors.ApplicationError | None = None
+
+
+def tickets_bulk(
+    *, actor: User, ids: list[int], action: str, params: dict[str, Any]
+) -> list[ItemResult]:
+    """Apply `action` to each ticket; a failing item never undoes the others."""
+    policy.require(actor, "ticket.bulk")
+    apply = _action(actor, action, params)
+    visible = {t.pk: t for t in selectors.tickets_visible_to(actor).filter(pk__in=ids)}
+    results: list[ItemResult] = []
+    for ticket_id in dict.fromkeys(ids):  # de-duplicated, order kept
+        ticket = visible.get(ticket_id)
+        if ticket is None:
+            results.append(ItemResult(ticket_id, errors.NotFound()))
+            continue
+        try:
+            with transaction.atomic():
+                apply(ticket)
+                audit.record(
+                    actor=actor,
+                    action=f"ticket.bulk.{action}",
+                    obj_type="ticket",
+                    obj_id=ticket.pk,
+                    changes=params,
+                )
+        except errors.ApplicationError as exc:
+            results.append(ItemResult(ticket_id, exc))
+        else:
+            results.append(ItemResult(ticket_id))
+    return results
+
+
+def _action(actor: User, action: str, params: dict[str, Any]) -> Callable[[Ticket], Any]:
+    if action == "assign":
+        return lambda t: ticket_update(actor=actor, ticket=t, assignee_id=params["assignee"])
+    if action == "transition":
+        return lambda t: ticket_transition(actor=actor, ticket=t, name=params["name"])
+    if action == "set_priority":
+        return lambda t: ticket_update(actor=actor, ticket=t, priority=params["priority"])
+    if action == "add_tags":
+        return lambda t: ticket_update(
+            actor=actor,
+            ticket=t,
+            tags=sorted({*t.tags.values_list("name", flat=True), *params["tags"]}),
+        )
+    raise errors.ValidationFailed.on("action", f"Unknown action {action!r}.", "invalid_choice")

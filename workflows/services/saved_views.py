@@ -1,0 +1,99 @@
+"""Saved ticket-list views: private to their owner or shared with one of the owner's teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from ruledesk import errors
+from ruledesk.access import policy
+from ruledesk.tenancy.models import TeamMembership, User
+from workflows.models import SavedView
+from workflows.services import _refs
+
+FILTER_KEYS = {
+    "status",
+    "priority",
+    "category",
+    "tag",
+    "assignee",
+    "team",
+    "requester",
+    "q",
+    "sla",
+    "created_after",
+    "created_before",
+    "ordering",
+}
+UNSET: Any = object()
+
+
+def _check_filters(filters: dict[str, Any]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for key, value in filters.items():
+        if key not in FILTER_KEYS:
+            raise errors.ValidationFailed.on(f"filters.{key}", "Unknown filter.", "unknown_field")
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 200:
+            raise errors.ValidationFailed.on(
+                f"filters.{key}",
+                "Must be a string or integer of at most 200 characters.",
+                "invalid",
+            )
+        clean[key] = str(value)
+    return clean
+
+
+def _share_target(actor: User, team_id: int | None) -> Any:
+    if team_id is None:
+        return None
+    if actor.organization_id is None:
+        raise errors.PermissionDenied()
+    team = _refs.team(actor.organization_id, team_id, field="shared_with_team")
+    policy.require(actor, "saved_views.share")
+    if not TeamMembership.objects.filter(team=team, user=actor).exists():
+        raise errors.ValidationFailed.on(
+            "shared_with_team", "You can only share with a team you belong to.", "not_a_member"
+        )
+    return team
+
+
+def saved_view_create(
+    *, actor: User, name: str, filters: dict[str, Any], shared_with_team_id: int | None = None
+) -> SavedView:
+    if actor.organization_id is None:
+        raise errors.PermissionDenied()
+    with transaction.atomic():
+        return SavedView.objects.create(
+            organization_id=actor.organization_id,
+            owner=actor,
+            name=name,
+            filters=_check_filters(filters),
+            shared_with_team=_share_target(actor, shared_with_team_id),
+        )
+
+
+def saved_view_update(
+    *,
+    actor: User,
+    view: SavedView,
+    name: Any = UNSET,
+    filters: Any = UNSET,
+    shared_with_team_id: Any = UNSET,
+) -> SavedView:
+    if view.owner_id != actor.pk:
+        raise errors.PermissionDenied("Only the owner can change a saved view.")
+    if name is not UNSET:
+        view.name = name
+    if filters is not UNSET:
+        view.filters = _check_filters(filters)
+    if shared_with_team_id is not UNSET:
+        view.shared_with_team = _share_target(actor, shared_with_team_id)
+    view.save()
+    return view
+
+
+def saved_view_delete(*, actor: User, view: SavedView) -> None:
+    if view.owner_id != actor.pk:
+        raise errors.PermissionDenied("Only the owner can delete a saved view.")
+    view.delete()
