@@ -58,6 +58,7 @@ _TYPED: tuple[tuple[str, str, _Parser], ...] = (
     ("RULEDESK_RATE_LOGIN_FAILURES_PER_IP", "an integer of at least 1", _integer(1)),
     ("RULEDESK_RATE_COMMENTS_PER_10S", "an integer of at least 1", _integer(1)),
     ("RULEDESK_TOKEN_TTL_HOURS", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_REOPEN_COOLDOWN_SECONDS", "an integer of at least 0", _integer(0)),
     ("RULEDESK_HSTS_SECONDS", "an integer of at least 0", _integer(0)),
     ("RULEDESK_WEB_WORKERS", "an integer of at least 1", _integer(1)),
     ("RULEDESK_Q_WORKERS", "an integer of at least 1", _integer(1)),
@@ -73,7 +74,6 @@ def problems(environ: Mapping[str, str]) -> list[str]:
     storage = environ.get("RULEDESK_STORAGE", "local")
     if storage not in KNOWN_STORAGES:
         found.append(f"RULEDESK_STORAGE must be one of {', '.join(KNOWN_STORAGES)}")
-    log_format = environ.get("RULEDESK_LOG_FORMAT")
     found.extend(message for _name, message in _unusable(environ))
     if mode == "production":
         found.extend(_production_problems(environ, storage))
@@ -86,12 +86,18 @@ def _unusable(environ: Mapping[str, str]) -> list[tuple[str, str]]:
     log_format = environ.get("RULEDESK_LOG_FORMAT")
     if log_format is not None and log_format not in KNOWN_LOG_FORMATS:
         found.append(
-            ("RULEDESK_LOG_FORMAT", f"RULEDESK_LOG_FORMAT must be one of {', '.join(KNOWN_LOG_FORMATS)}")
+            (
+                "RULEDESK_LOG_FORMAT",
+                f"RULEDESK_LOG_FORMAT must be one of {', '.join(KNOWN_LOG_FORMATS)}",
+            )
         )
     log_level = environ.get("RULEDESK_LOG_LEVEL")
     if log_level is not None and log_level not in KNOWN_LOG_LEVELS:
         found.append(
-            ("RULEDESK_LOG_LEVEL", f"RULEDESK_LOG_LEVEL must be one of {', '.join(KNOWN_LOG_LEVELS)}")
+            (
+                "RULEDESK_LOG_LEVEL",
+                f"RULEDESK_LOG_LEVEL must be one of {', '.join(KNOWN_LOG_LEVELS)}",
+            )
         )
     database_url = environ.get("DATABASE_URL", "").strip()
     if database_url and not database_url.startswith(DATABASE_SCHEMES):
@@ -130,7 +136,9 @@ def _production_problems(environ: Mapping[str, str], storage: str) -> list[str]:
     if missing:
         found.append("missing production variables: " + ", ".join(missing))
     secret = environ.get("SECRET_KEY", "")
-    if secret and (len(secret) < 50 or len(set(secret)) < 5 or secret.startswith("django-insecure")):
+    if secret and (
+        len(secret) < 50 or len(set(secret)) < 5 or secret.startswith("django-insecure")
+    ):
         found.append("SECRET_KEY is too weak: use at least 50 random characters")
     if environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
         found.append("DEBUG must be off in production")

@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "ruledesk.tenancy.models.Role",
         "MatrixRoleEnum": "ruledesk.access.registry.ROLES",
+        "TicketStatusEnum": "workflows.models.Status",
+        "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -8,6 +8,7 @@ counters roll back with each test like every other row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -15,6 +16,12 @@ from rest_framework.test import APIClient
 from ruledesk.api.authentication import token_issue
 from ruledesk.tenancy.models import Organization, Role, User
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Hash with MD5 in tests: PBKDF2's real cost would dominate the suite (passwords are still checked)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The v1 API: every route of every app, assembled in one place."""
 
-from django.urls import path
+from django.urls import include, path
 
 from ruledesk.access.api.views import PermissionMatrixApi
 from ruledesk.api.views import AuthTokenApi, MeApi
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("permission-matrix", PermissionMatrixApi.as_view(), name="permission-matrix"),
     path("audit-events", AuditEventListApi.as_view(), name="audit-event-list"),
+    path("", include("workflows.api.urls")),
 ]

@@ -18,7 +18,9 @@ class OutboxCollector(Collector):
         from ruledesk.events.models import DomainEvent, EventStatus
 
         by_status = dict(
-            DomainEvent.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+            DomainEvent.objects.values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
         )
         events = GaugeMetricFamily("ruledesk_events", "Domain events by status", labels=["status"])
         for status in EventStatus.values:
@@ -29,10 +31,13 @@ class OutboxCollector(Collector):
         ).aggregate(oldest=Min("created_at"))["oldest"]
         age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily(
-            "ruledesk_events_oldest_pending_seconds", "Age of the oldest undispatched event", value=age
+            "ruledesk_events_oldest_pending_seconds",
+            "Age of the oldest undispatched event",
+            value=age,
         )
         yield GaugeMetricFamily(
-            "ruledesk_task_queue_depth", "Tasks waiting in the django-q2 ORM broker",
+            "ruledesk_task_queue_depth",
+            "Tasks waiting in the django-q2 ORM broker",
             value=OrmQ.objects.count(),
         )
 

@@ -21,7 +21,9 @@ def probe_host() -> str:
 
 def main(argv: list[str]) -> int:
     path = argv[0] if argv else "/healthz"
-    connection = http.client.HTTPConnection("127.0.0.1", env_int("PORT", 8000, minimum=1), timeout=5)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", env_int("PORT", 8000, minimum=1), timeout=5
+    )
     try:
         connection.request("GET", path, headers={"Host": probe_host()})
         status = connection.getresponse().status

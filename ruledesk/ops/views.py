@@ -36,8 +36,10 @@ def _check_storage() -> None:
 def _check_queue() -> None:
     from django_q.brokers import get_broker
 
-    if not get_broker().ping():
+    broker = get_broker()
+    if not broker.ping():
         raise RuntimeError("broker did not answer")
+    broker.queue_size()  # the ORM broker's ping() is always true; this reads its table
 
 
 CHECKS = (("database", _check_database), ("storage", _check_storage), ("task_queue", _check_queue))
@@ -71,7 +73,9 @@ def _metrics_allowed(request: HttpRequest) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _metrics_allowed(request):
         return problem_response(
-            401, "not_authenticated", "Metrics need a bearer token or an allowed address.",
+            401,
+            "not_authenticated",
+            "Metrics need a bearer token or an allowed address.",
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
     return HttpResponse(generate_latest(metrics.registry()), content_type=CONTENT_TYPE_LATEST)

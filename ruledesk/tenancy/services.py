@@ -20,12 +20,18 @@ def organization_create(
 ) -> Organization:
     """Platform operation (seed, operator tooling); not exposed through the tenant API."""
     with transaction.atomic():
-        org = Organization(slug=slug, name=name, timezone=timezone_name, default_locale=default_locale)
+        org = Organization(
+            slug=slug, name=name, timezone=timezone_name, default_locale=default_locale
+        )
         org.full_clean()
         org.save()
         audit.record(
-            actor=None, action="organization.create", obj_type="organization", obj_id=org.pk,
-            organization_id=org.pk, changes={"slug": slug, "name": name},
+            actor=None,
+            action="organization.create",
+            obj_type="organization",
+            obj_id=org.pk,
+            organization_id=org.pk,
+            changes={"slug": slug, "name": name},
         )
     return org
 
@@ -64,8 +70,12 @@ def user_create(
             raise errors.Conflict("A user with this e-mail address already exists.")
         try:
             user = User.objects.create_user(
-                email=email, password=password, name=name, role=role,
-                organization=organization, locale=locale or organization.default_locale,
+                email=email,
+                password=password,
+                name=name,
+                role=role,
+                organization=organization,
+                locale=locale or organization.default_locale,
             )
         except IntegrityError:
             raise errors.Conflict("A user with this e-mail address already exists.") from None
@@ -73,8 +83,12 @@ def user_create(
             user.set_unusable_password()
             user.save(update_fields=["password"])
         audit.record(
-            actor=actor, action="user.create", obj_type="user", obj_id=user.pk,
-            organization_id=organization.pk, changes={"email": email, "role": role},
+            actor=actor,
+            action="user.create",
+            obj_type="user",
+            obj_id=user.pk,
+            organization_id=organization.pk,
+            changes={"email": email, "role": role},
         )
     return user
 
@@ -109,18 +123,27 @@ def user_update(
     policy.require(actor, "users.manage", user)
     changes: dict[str, list[Any]] = {}
     with transaction.atomic():
-        user = User.live.select_for_update().get(pk=user.pk)
         loses_admin = (role is not None and role != Role.ADMIN) or is_active is False
-        if user.role == Role.ADMIN and loses_admin:
+        if loses_admin:
+            # Admins are locked (by id) before the user row, so two admins demoting
+            # each other wait for one another instead of deadlocking.
             _ensure_admin_remains(user)
-        for field, value in (("name", name), ("role", role), ("is_active", is_active), ("locale", locale)):
+        user = User.live.select_for_update().get(pk=user.pk)
+        for field, value in (
+            ("name", name),
+            ("role", role),
+            ("is_active", is_active),
+            ("locale", locale),
+        ):
             if value is not None and getattr(user, field) != value:
                 changes[field] = [getattr(user, field), value]
                 setattr(user, field, value)
         if changes:
             user.save(update_fields=[*changes, "updated_at"])
             action = "user.role_change" if "role" in changes else "user.update"
-            audit.record(actor=actor, action=action, obj_type="user", obj_id=user.pk, changes=changes)
+            audit.record(
+                actor=actor, action=action, obj_type="user", obj_id=user.pk, changes=changes
+            )
     return user
 
 
@@ -128,16 +151,20 @@ def user_delete(*, actor: User, user: User) -> None:
     """Deactivate and hide a user; rows that point at them (tickets, audit) stay intact."""
     policy.require(actor, "users.manage", user)
     with transaction.atomic():
+        _ensure_admin_remains(user)  # locks the admins first, as user_update does
         user = User.live.select_for_update().get(pk=user.pk)
-        if user.role == Role.ADMIN:
-            _ensure_admin_remains(user)
         user.is_active = False
         user.deleted_at = timezone.now()
         user.set_unusable_password()
         user.save(update_fields=["is_active", "deleted_at", "password", "updated_at"])
         TeamMembership.objects.filter(user=user).delete()
-        audit.record(actor=actor, action="user.delete", obj_type="user", obj_id=user.pk,
-                     changes={"email": user.email})
+        audit.record(
+            actor=actor,
+            action="user.delete",
+            obj_type="user",
+            obj_id=user.pk,
+            changes={"email": user.email},
+        )
 
 
 def me_update(*, user: User, name: str | None = None, locale: str | None = None) -> User:
@@ -163,7 +190,10 @@ def _team_in_org(actor: User | None, organization_id: int, team_id: int | None) 
 
 
 def team_create(
-    *, actor: User | None, organization: Organization, name: str,
+    *,
+    actor: User | None,
+    organization: Organization,
+    name: str,
     escalation_team_id: int | None = None,
 ) -> Team:
     if actor is not None:
@@ -172,9 +202,21 @@ def team_create(
         escalation = _team_in_org(actor, organization.pk, escalation_team_id)
         if Team.objects.filter(organization=organization, name__iexact=name).exists():
             raise errors.Conflict("A team with this name already exists.")
-        team = Team.objects.create(organization=organization, name=name, escalation_team=escalation)
-        audit.record(actor=actor, action="team.create", obj_type="team", obj_id=team.pk,
-                     organization_id=organization.pk, changes={"name": name})
+        try:
+            with transaction.atomic():  # a concurrent create of the same name loses here
+                team = Team.objects.create(
+                    organization=organization, name=name, escalation_team=escalation
+                )
+        except IntegrityError:
+            raise errors.Conflict("A team with this name already exists.") from None
+        audit.record(
+            actor=actor,
+            action="team.create",
+            obj_type="team",
+            obj_id=team.pk,
+            organization_id=organization.pk,
+            changes={"name": name},
+        )
     return team
 
 
@@ -204,16 +246,22 @@ def team_update(
             team.escalation_team = escalation
         if changes:
             team.save()
-            audit.record(actor=actor, action="team.update", obj_type="team", obj_id=team.pk,
-                         changes=changes)
+            audit.record(
+                actor=actor, action="team.update", obj_type="team", obj_id=team.pk, changes=changes
+            )
     return team
 
 
 def team_delete(*, actor: User, team: Team) -> None:
     policy.require(actor, "teams.manage", team)
     with transaction.atomic():
-        audit.record(actor=actor, action="team.delete", obj_type="team", obj_id=team.pk,
-                     changes={"name": team.name})
+        audit.record(
+            actor=actor,
+            action="team.delete",
+            obj_type="team",
+            obj_id=team.pk,
+            changes={"name": team.name},
+        )
         team.delete()
 
 
@@ -229,8 +277,14 @@ def team_member_add(*, actor: User | None, team: Team, user: User) -> TeamMember
             team=team, user=user, defaults={"organization_id": team.organization_id}
         )
         if created:
-            audit.record(actor=actor, action="team.member_add", obj_type="team", obj_id=team.pk,
-                         organization_id=team.organization_id, changes={"user": user.pk})
+            audit.record(
+                actor=actor,
+                action="team.member_add",
+                obj_type="team",
+                obj_id=team.pk,
+                organization_id=team.organization_id,
+                changes={"user": user.pk},
+            )
     return membership
 
 
@@ -240,5 +294,10 @@ def team_member_remove(*, actor: User, team: Team, user: User) -> None:
         deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()
         if not deleted:
             raise errors.NotFound()
-        audit.record(actor=actor, action="team.member_remove", obj_type="team", obj_id=team.pk,
-                     changes={"user": user.pk})
+        audit.record(
+            actor=actor,
+            action="team.member_remove",
+            obj_type="team",
+            obj_id=team.pk,
+            changes={"user": user.pk},
+        )

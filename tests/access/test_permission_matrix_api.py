@@ -15,13 +15,34 @@ MATRIX = "/api/v1/permission-matrix"
 
 # api.md "Organization administration": codenames the contract promises.
 DOCUMENTED_CODENAMES = [
-    "ticket.view_all", "ticket.create", "ticket.update", "ticket.assign", "ticket.bulk",
-    "ticket.transition.open", "ticket.transition.wait_on_requester", "ticket.transition.resume",
-    "ticket.transition.resolve", "ticket.transition.close", "ticket.transition.reopen",
-    "ticket.reopen.approve", "comment.create_public", "comment.create_internal",
-    "comment.view_internal", "attachment.upload", "attachment.view_internal", "taxonomy.manage",
-    "sla.manage", "rules.manage", "templates.manage", "users.manage", "teams.manage",
-    "matrix.manage", "audit.view", "reports.view", "reports.export", "kb.edit",
+    "ticket.view_all",
+    "ticket.create",
+    "ticket.update",
+    "ticket.assign",
+    "ticket.bulk",
+    "ticket.transition.open",
+    "ticket.transition.wait_on_requester",
+    "ticket.transition.resume",
+    "ticket.transition.resolve",
+    "ticket.transition.close",
+    "ticket.transition.reopen",
+    "ticket.reopen.approve",
+    "comment.create_public",
+    "comment.create_internal",
+    "comment.view_internal",
+    "attachment.upload",
+    "attachment.view_internal",
+    "taxonomy.manage",
+    "sla.manage",
+    "rules.manage",
+    "templates.manage",
+    "users.manage",
+    "teams.manage",
+    "matrix.manage",
+    "audit.view",
+    "reports.view",
+    "reports.export",
+    "kb.edit",
     "saved_views.share",
 ]
 
@@ -77,8 +98,12 @@ def test_locked_cells_are_the_documented_ones(api, admin: User) -> None:
         "matrix.manage": ["admin"],
     }
     grants = _grants(body)
-    for codename in ("ticket.view_all", "comment.create_internal", "comment.view_internal",
-                     "attachment.view_internal"):
+    for codename in (
+        "ticket.view_all",
+        "comment.create_internal",
+        "comment.view_internal",
+        "attachment.view_internal",
+    ):
         assert grants[codename]["requester"] is False
     assert grants["matrix.manage"]["admin"] is True
 
@@ -171,7 +196,9 @@ def test_matrix_change_is_audited_with_the_changed_cells(api, acme, admin: User)
     body = _matrix(client)
     changed, _ = _set(body, "users.view", "agent", False)
     changed, _ = _set(changed, "kb.edit", "requester", True)
-    assert client.put(MATRIX, changed, format="json", HTTP_X_REQUEST_ID="matrix-1").status_code == 200
+    assert (
+        client.put(MATRIX, changed, format="json", HTTP_X_REQUEST_ID="matrix-1").status_code == 200
+    )
     event = AuditEvent.objects.get(action="matrix.update")
     assert event.actor_id == admin.pk
     assert event.organization_id == acme.pk
@@ -183,7 +210,8 @@ def test_matrix_change_is_audited_with_the_changed_cells(api, acme, admin: User)
         "kb.edit": {"requester": [False, True]},
     }
     assert set(RoleGrant.objects.values_list("codename", "role", "granted")) == {
-        ("users.view", "agent", False), ("kb.edit", "requester", True)
+        ("users.view", "agent", False),
+        ("kb.edit", "requester", True),
     }
 
 
@@ -192,9 +220,13 @@ def test_matrix_change_is_audited_with_the_changed_cells(api, acme, admin: User)
 
 @pytest.mark.parametrize(
     ("codename", "role", "value"),
-    [("comment.view_internal", "requester", True), ("matrix.manage", "admin", False),
-     ("ticket.view_all", "requester", True), ("attachment.view_internal", "requester", True),
-     ("comment.create_internal", "requester", True)],
+    [
+        ("comment.view_internal", "requester", True),
+        ("matrix.manage", "admin", False),
+        ("ticket.view_all", "requester", True),
+        ("attachment.view_internal", "requester", True),
+        ("comment.create_internal", "requester", True),
+    ],
 )
 def test_change_to_a_locked_cell_answers_400_naming_it_and_changes_nothing(
     api, admin: User, requester: User, codename: str, role: str, value: bool
@@ -252,8 +284,12 @@ def test_unknown_codename_answers_400_naming_its_row(api, admin: User) -> None:
     body = _matrix(client)
     changed = copy.deepcopy(body)
     changed["permissions"].append(
-        {"codename": "ticket.teleport", "label": "x",
-         "grants": {"requester": True, "agent": True, "admin": True}, "locked": []}
+        {
+            "codename": "ticket.teleport",
+            "label": "x",
+            "grants": {"requester": True, "agent": True, "admin": True},
+            "locked": [],
+        }
     )
     changed, _ = _set(changed, "kb.edit", "requester", True)
     response = client.put(MATRIX, changed, format="json")

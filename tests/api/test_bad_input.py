@@ -7,6 +7,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from ruledesk.api.models import LoginAttempt
 from ruledesk.tenancy.models import Team
 from tests.api.problems import assert_problem, field_errors
 
@@ -58,15 +59,27 @@ def test_deeply_nested_json_answers_parse_error(api, admin, raw) -> None:
 
 
 def test_moderately_nested_json_past_the_limit_answers_parse_error(api, admin) -> None:
-    raw = json.dumps({"name": "x", "locale": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["en"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})
+    raw = json.dumps(
+        {
+            "name": "x",
+            "locale": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["en"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+        }
+    )
 
     response = api(admin).patch("/api/v1/me", raw, content_type="application/json")
 
     assert_problem(response, 400, "parse_error")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/users/99999999999999999999999", "/api/v1/users/-1",
-                                  "/api/v1/teams/9223372036854775808", "/api/v1/users/0"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users/99999999999999999999999",
+        "/api/v1/users/-1",
+        "/api/v1/teams/9223372036854775808",
+        "/api/v1/users/0",
+    ],
+)
 def test_huge_negative_or_zero_ids_in_the_path_answer_404(api, admin, path) -> None:
     assert_problem(api(admin).get(path), 404, "not_found")
 
@@ -149,3 +162,21 @@ def test_unknown_ordering_or_filter_values_are_not_errors(api, admin) -> None:
     response = api(admin).get("/api/v1/users", {"role": "emperor", "ordering": "password"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", ['{"name": "a\\ud800"}', '{"name": "\\udfff"}'])
+def test_lone_surrogates_in_json_strings_answer_400(api, admin, raw) -> None:
+    response = api(admin).post("/api/v1/teams", raw, content_type="application/json")
+
+    body = assert_problem(response, 400, "validation_error")
+    assert field_errors(body) == {"name": "surrogate_characters_not_allowed"}
+    assert not Team.objects.exists()
+
+
+def test_lone_surrogate_in_a_login_email_answers_400_and_logs_nothing(db) -> None:
+    raw = '{"email": "a\\ud800@acme.test", "password": "p"}'
+
+    response = APIClient().post("/api/v1/auth/token", raw, content_type="application/json")
+
+    assert_problem(response, 400, "validation_error")
+    assert not LoginAttempt.objects.exists()

@@ -19,9 +19,7 @@ def test_same_key_and_body_replays_the_first_answer_and_creates_nothing(api, adm
     first = client.post("/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     audits = AuditEvent.objects.filter(action="team.create").count()
 
-    second = client.post(
-        "/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
-    )
+    second = client.post("/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
 
     assert first.status_code == 201
     assert "Idempotent-Replayed" not in first
@@ -34,7 +32,9 @@ def test_same_key_and_body_replays_the_first_answer_and_creates_nothing(api, adm
 
 
 def test_replay_works_from_a_fresh_token_of_the_same_user(api, admin) -> None:
-    first = api(admin).post("/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    first = api(admin).post(
+        "/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
 
     second = api(admin).post(
         "/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
@@ -74,16 +74,16 @@ def test_same_key_on_another_endpoint_answers_422(api, admin, agent) -> None:
     team = factories.team(admin.organization, "Ops")
     client.post("/api/v1/teams", {"name": "Ops2"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
 
-    response = client.post(
-        f"/api/v1/teams/{team.pk}/members/{agent.pk}", HTTP_IDEMPOTENCY_KEY="k1"
-    )
+    response = client.post(f"/api/v1/teams/{team.pk}/members/{agent.pk}", HTTP_IDEMPOTENCY_KEY="k1")
 
     assert_problem(response, 422, "idempotency_conflict")
     assert not team.members.exists()
 
 
 def test_keys_are_scoped_per_user(api, admin, outsider) -> None:
-    mine = api(admin).post("/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    mine = api(admin).post(
+        "/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
 
     theirs = api(outsider).post(
         "/api/v1/teams", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY="k"

@@ -145,8 +145,13 @@ def test_pagination_never_crosses_the_tenant_boundary(api, admin, globex, many_u
 
 @pytest.mark.parametrize(
     ("page_size", "message"),
-    [("abc", "Must be an integer."), ("0", "Must be at least 1."), ("-5", "Must be at least 1."),
-     ("1.5", "Must be an integer."), ("", "Must be an integer.")],
+    [
+        ("abc", "Must be an integer."),
+        ("0", "Must be at least 1."),
+        ("-5", "Must be at least 1."),
+        ("1.5", "Must be an integer."),
+        ("", "Must be an integer."),
+    ],
 )
 def test_invalid_page_size_answers_400(api, admin, page_size, message) -> None:
     response = api(admin).get("/api/v1/users", {"page_size": page_size})

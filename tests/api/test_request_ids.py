@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 from rest_framework.test import APIClient
 
 from ruledesk.audit.models import AuditEvent
+from ruledesk.logging import ContextFilter
 from tests.api.problems import assert_problem
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
@@ -25,7 +27,7 @@ def test_safe_request_id_is_echoed(api, admin, sent) -> None:
 
 @pytest.mark.parametrize(
     "sent",
-    ["has space", "A" * 129, "B" * 200, "semi;colon", "quote\"d", "<script>", "ünïcode", ""],
+    ["has space", "A" * 129, "B" * 200, "semi;colon", 'quote"d', "<script>", "ünïcode", ""],
 )
 def test_unsafe_request_id_is_replaced_by_a_generated_one(api, admin, sent) -> None:
     response = api(admin).get("/api/v1/me", HTTP_X_REQUEST_ID=sent)
@@ -71,8 +73,12 @@ def test_unsafe_request_id_is_not_reflected_in_problem_bodies(db) -> None:
         ("get", "/api/v1/nope", {}, 404),
         ("post", "/api/v1/auth/token", {"data": "{", "content_type": "application/json"}, 400),
         ("get", "/api/v1/users?q=%00", {}, 400),
-        ("post", "/api/v1/auth/token", {"data": b"x" * (2 * 1024 * 1024),
-                                        "content_type": "application/json"}, 413),
+        (
+            "post",
+            "/api/v1/auth/token",
+            {"data": b"x" * (2 * 1024 * 1024), "content_type": "application/json"},
+            413,
+        ),
         ("post", "/api/v1/auth/token", {"data": "a", "content_type": "text/plain"}, 415),
     ],
 )
@@ -93,3 +99,18 @@ def test_audit_events_record_the_request_id(api, admin) -> None:
     assert response.status_code == 201
     event = AuditEvent.objects.get(action="team.create")
     assert event.request_id == "audit-me-1"
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [("/api/v1/me", {"unknown": 1}), ("/api/v1/nope", None)],
+)
+def test_request_log_lines_carry_the_request_id(api, admin, caplog, path, data) -> None:
+    caplog.set_level(logging.WARNING, logger="django.request")
+
+    api(admin).patch(path, data, format="json", HTTP_X_REQUEST_ID="log-me-7")
+
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 1
+    assert ContextFilter().filter(records[0])
+    assert records[0].request_id == "log-me-7"

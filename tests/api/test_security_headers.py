@@ -34,8 +34,12 @@ def _assert_baseline(response) -> None:
         ("get", "/api/schema/", {}, 200),
         ("get", "/healthz", {}, 200),
         ("get", "/api/v1/users?q=%00", {}, 400),
-        ("patch", "/api/v1/me", {"data": b"x" * (1024 * 1024 + 1),
-                                 "content_type": "application/json"}, 413),
+        (
+            "patch",
+            "/api/v1/me",
+            {"data": b"x" * (1024 * 1024 + 1), "content_type": "application/json"},
+            413,
+        ),
         ("post", "/api/v1/auth/token", {"data": "{", "content_type": "application/json"}, 400),
     ],
 )

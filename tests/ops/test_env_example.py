@@ -98,7 +98,14 @@ def test_the_scanner_finds_the_reads_it_is_meant_to_find() -> None:
         "i = os.environ.get(name)\n"
     )
     assert _names_read(ast.parse(source)) == {
-        "A_STR", "B_BOOL", "C_INT", "D_LIST", "E_GET", "F_ITEM", "G_GETENV", "H_SETDEFAULT",
+        "A_STR",
+        "B_BOOL",
+        "C_INT",
+        "D_LIST",
+        "E_GET",
+        "F_ITEM",
+        "G_GETENV",
+        "H_SETDEFAULT",
     }
 
 
@@ -117,11 +124,28 @@ def test_env_example_lists_no_variable_that_nothing_reads() -> None:
 def test_the_platform_variables_are_among_those_found() -> None:
     read = variables_read_by_code()
     expected = {
-        "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEBUG",
-        "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
-        "DEFAULT_FROM_EMAIL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_REGION_NAME", "RULEDESK_ENV",
-        "RULEDESK_STORAGE", "RULEDESK_DATA_DIR", "RULEDESK_METRICS_TOKEN", "PORT",
-        "XDG_RUNTIME_DIR", "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "DEBUG",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "DEFAULT_FROM_EMAIL",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_S3_REGION_NAME",
+        "RULEDESK_ENV",
+        "RULEDESK_STORAGE",
+        "RULEDESK_DATA_DIR",
+        "RULEDESK_METRICS_TOKEN",
+        "PORT",
+        "XDG_RUNTIME_DIR",
+        "DJANGO_SETTINGS_MODULE",
     }
     assert expected - set(read) == set()

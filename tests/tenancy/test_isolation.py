@@ -17,7 +17,9 @@ def acme_team(acme, agent: User) -> Team:
 
 def _user_state() -> list[tuple]:
     return list(
-        User.objects.order_by("pk").values_list("pk", "email", "name", "role", "is_active", "deleted_at")
+        User.objects.order_by("pk").values_list(
+            "pk", "email", "name", "role", "is_active", "deleted_at"
+        )
     )
 
 
@@ -29,8 +31,13 @@ def _team_state() -> list[tuple]:
 
 @pytest.mark.parametrize(
     ("method", "body"),
-    [("get", None), ("patch", {"name": "Pwned"}), ("patch", {"role": "requester"}),
-     ("patch", {"is_active": False}), ("delete", None)],
+    [
+        ("get", None),
+        ("patch", {"name": "Pwned"}),
+        ("patch", {"role": "requester"}),
+        ("patch", {"is_active": False}),
+        ("delete", None),
+    ],
 )
 @pytest.mark.parametrize("persona", ["admin", "agent", "requester"])
 def test_outsider_gets_404_for_every_acme_user(
@@ -46,8 +53,12 @@ def test_outsider_gets_404_for_every_acme_user(
 
 @pytest.mark.parametrize(
     ("method", "body"),
-    [("get", None), ("patch", {"name": "Pwned"}), ("patch", {"escalation_team": None}),
-     ("delete", None)],
+    [
+        ("get", None),
+        ("patch", {"name": "Pwned"}),
+        ("patch", {"escalation_team": None}),
+        ("delete", None),
+    ],
 )
 def test_outsider_gets_404_for_an_acme_team(
     api, outsider: User, acme_team: Team, method: str, body
@@ -83,7 +94,9 @@ def test_outsider_escalation_to_an_acme_team_is_refused(
 ) -> None:
     own_team = factories.team(globex, "Globex Support")
     client = api(outsider)
-    created = client.post("/api/v1/teams", {"name": "X", "escalation_team": acme_team.pk}, format="json")
+    created = client.post(
+        "/api/v1/teams", {"name": "X", "escalation_team": acme_team.pk}, format="json"
+    )
     assert created.status_code == 400
     patched = client.patch(
         f"/api/v1/teams/{own_team.pk}", {"escalation_team": acme_team.pk}, format="json"
@@ -103,7 +116,8 @@ def test_outsider_lists_contain_no_acme_rows(
         users = client.get(f"/api/v1/users{query}").json()["results"]
         assert {u["id"] for u in users} <= {outsider.pk, own_agent.pk}, query
     assert [u["id"] for u in client.get("/api/v1/users").json()["results"]] == [
-        outsider.pk, own_agent.pk
+        outsider.pk,
+        own_agent.pk,
     ]
     teams = client.get("/api/v1/teams?page_size=100").json()["results"]
     assert [t["id"] for t in teams] == [own_team.pk]

@@ -72,7 +72,8 @@ def test_service_lets_the_last_admin_change_name_and_keep_the_role(admin: User) 
 
 
 @pytest.mark.parametrize(
-    "body", [{"role": "agent"}, {"role": "requester"}, {"is_active": False}],
+    "body",
+    [{"role": "agent"}, {"role": "requester"}, {"is_active": False}],
     ids=["demote-to-agent", "demote-to-requester", "deactivate"],
 )
 def test_patch_of_the_only_admin_answers_409_last_admin_and_changes_nothing(
@@ -83,9 +84,11 @@ def test_patch_of_the_only_admin_answers_409_last_admin_and_changes_nothing(
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "last_admin"
     _assert_still_sole_admin(admin)
-    assert not AuditEvent.objects.filter(object_type="user", object_id=str(admin.pk)).exclude(
-        action="user.create"
-    ).exists()
+    assert (
+        not AuditEvent.objects.filter(object_type="user", object_id=str(admin.pk))
+        .exclude(action="user.create")
+        .exists()
+    )
 
 
 def test_delete_of_the_only_admin_answers_409_last_admin_and_changes_nothing(
@@ -133,7 +136,10 @@ def test_deactivating_the_other_of_two_admins_then_leaves_the_rule_in_force(
 ) -> None:
     second = factories.user(acme, Role.ADMIN, email="second@acme.test")
     client = api(admin)
-    assert client.patch(f"/api/v1/users/{second.pk}", {"is_active": False}, format="json").status_code == 200
+    assert (
+        client.patch(f"/api/v1/users/{second.pk}", {"is_active": False}, format="json").status_code
+        == 200
+    )
     response = client.delete(f"/api/v1/users/{admin.pk}")
     assert response.status_code == 409
     assert response.json()["code"] == "last_admin"

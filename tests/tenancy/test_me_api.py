@@ -9,8 +9,15 @@ from ruledesk.tenancy.models import User
 
 def _snapshot(user: User) -> tuple:
     fresh = User.objects.get(pk=user.pk)
-    return (fresh.email, fresh.name, fresh.role, fresh.locale, fresh.organization_id,
-            fresh.is_active, fresh.password)
+    return (
+        fresh.email,
+        fresh.name,
+        fresh.role,
+        fresh.locale,
+        fresh.organization_id,
+        fresh.is_active,
+        fresh.password,
+    )
 
 
 @pytest.mark.parametrize("persona", ["requester", "agent", "admin"])
@@ -20,7 +27,10 @@ def test_user_changes_own_name_and_locale(api, request, persona: str) -> None:
     assert response.status_code == 200
     body = response.json()
     assert (body["id"], body["name"], body["locale"], body["role"]) == (
-        user.pk, "New Name", "pl", persona
+        user.pk,
+        "New Name",
+        "pl",
+        persona,
     )
     fresh = User.objects.get(pk=user.pk)
     assert (fresh.name, fresh.locale, fresh.role) == ("New Name", "pl", persona)

@@ -27,10 +27,17 @@ def test_admin_creates_a_team(api, acme, admin: User) -> None:
     assert response.status_code == 201
     team = Team.objects.get(name="Support")
     assert team.organization_id == acme.pk
-    assert response.json() == {"id": team.pk, "name": "Support", "escalation_team": None, "members": []}
+    assert response.json() == {
+        "id": team.pk,
+        "name": "Support",
+        "escalation_team": None,
+        "members": [],
+    }
     event = AuditEvent.objects.get(action="team.create", object_id=str(team.pk))
     assert (event.actor_id, event.organization_id, event.changes) == (
-        admin.pk, acme.pk, {"name": "Support"}
+        admin.pk,
+        acme.pk,
+        {"name": "Support"},
     )
 
 
@@ -73,12 +80,16 @@ def test_escalation_team_of_another_organization_answers_400(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 101}, "name"),
-     ({"name": "A", "escalation_team": "abc"}, "escalation_team"),
-     ({"name": "A", "escalation_team": -1}, "escalation_team"),
-     ({"name": "A", "escalation_team": 999999999}, "escalation_team"),
-     ({"name": "A", "organization": 1}, "organization"),
-     ({"name": "A", "members": []}, "members")],
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "A", "escalation_team": "abc"}, "escalation_team"),
+        ({"name": "A", "escalation_team": -1}, "escalation_team"),
+        ({"name": "A", "escalation_team": 999999999}, "escalation_team"),
+        ({"name": "A", "organization": 1}, "organization"),
+        ({"name": "A", "members": []}, "members"),
+    ],
 )
 def test_invalid_team_body_answers_400_naming_the_field(
     api, acme, admin: User, body: dict, field: str
@@ -92,9 +103,7 @@ def test_invalid_team_body_answers_400_naming_the_field(
 # --- read ------------------------------------------------------------------------------
 
 
-def test_team_detail_lists_members_and_escalation_team(
-    api, acme, admin: User, agent: User
-) -> None:
+def test_team_detail_lists_members_and_escalation_team(api, acme, admin: User, agent: User) -> None:
     tier2 = factories.team(acme, "Tier 2")
     zed = factories.user(acme, Role.AGENT, email="zed@acme.test", name="Zed Agent")
     team = factories.team(acme, "Tier 1", zed, agent, admin)
@@ -143,7 +152,12 @@ def test_admin_renames_a_team_and_the_change_is_audited(api, acme, admin: User) 
     team = factories.team(acme, "Support")
     response = api(admin).patch(f"/api/v1/teams/{team.pk}", {"name": "Helpdesk"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"id": team.pk, "name": "Helpdesk", "escalation_team": None, "members": []}
+    assert response.json() == {
+        "id": team.pk,
+        "name": "Helpdesk",
+        "escalation_team": None,
+        "members": [],
+    }
     assert Team.objects.get(pk=team.pk).name == "Helpdesk"
     event = AuditEvent.objects.get(action="team.update")
     assert event.changes == {"name": ["Support", "Helpdesk"]}
@@ -184,7 +198,9 @@ def test_patch_escalation_to_another_organization_team_answers_400(
     foreign = factories.team(globex, "Theirs")
     before = _snapshot(team)
     response = api(admin).patch(
-        f"/api/v1/teams/{team.pk}", {"name": "Renamed", "escalation_team": foreign.pk}, format="json"
+        f"/api/v1/teams/{team.pk}",
+        {"name": "Renamed", "escalation_team": foreign.pk},
+        format="json",
     )
     assert response.status_code == 400
     assert _fields(response) == ["escalation_team"]

@@ -24,15 +24,23 @@ def _snapshot(user: User) -> tuple:
 def test_admin_creates_a_user_and_gets_its_representation(api, acme, admin: User) -> None:
     response = api(admin).post(
         "/api/v1/users",
-        {"email": "Dave@Acme.test", "name": "Dave Doe", "role": "agent",
-         "password": "correct-horse-battery-9"},
+        {
+            "email": "Dave@Acme.test",
+            "name": "Dave Doe",
+            "role": "agent",
+            "password": "correct-horse-battery-9",
+        },
         format="json",
     )
     assert response.status_code == 201
     created = User.objects.get(email="dave@acme.test")
     assert response.json() == {
-        "id": created.pk, "email": "dave@acme.test", "name": "Dave Doe", "role": "agent",
-        "is_active": True, "teams": [],
+        "id": created.pk,
+        "email": "dave@acme.test",
+        "name": "Dave Doe",
+        "role": "agent",
+        "is_active": True,
+        "teams": [],
     }
     assert created.organization_id == acme.pk
     assert created.check_password("correct-horse-battery-9")
@@ -132,12 +140,30 @@ def test_list_shows_the_organization_users_ordered_by_id(
     assert body["next"] is None
     assert body["previous"] is None
     assert body["results"] == [
-        {"id": admin.pk, "email": "admin@acme.test", "name": "Alice Admin", "role": "admin",
-         "is_active": True, "teams": []},
-        {"id": agent.pk, "email": "agent@acme.test", "name": "Bob Agent", "role": "agent",
-         "is_active": True, "teams": [{"id": team.pk, "name": "Support"}]},
-        {"id": requester.pk, "email": "requester@acme.test", "name": "Carol Requester",
-         "role": "requester", "is_active": True, "teams": []},
+        {
+            "id": admin.pk,
+            "email": "admin@acme.test",
+            "name": "Alice Admin",
+            "role": "admin",
+            "is_active": True,
+            "teams": [],
+        },
+        {
+            "id": agent.pk,
+            "email": "agent@acme.test",
+            "name": "Bob Agent",
+            "role": "agent",
+            "is_active": True,
+            "teams": [{"id": team.pk, "name": "Support"}],
+        },
+        {
+            "id": requester.pk,
+            "email": "requester@acme.test",
+            "name": "Carol Requester",
+            "role": "requester",
+            "is_active": True,
+            "teams": [],
+        },
     ]
 
 
@@ -149,8 +175,12 @@ def test_agent_reads_the_list_and_a_detail(api, admin: User, agent: User) -> Non
     detail = client.get(f"/api/v1/users/{admin.pk}")
     assert detail.status_code == 200
     assert detail.json() == {
-        "id": admin.pk, "email": "admin@acme.test", "name": "Alice Admin", "role": "admin",
-        "is_active": True, "teams": [],
+        "id": admin.pk,
+        "email": "admin@acme.test",
+        "name": "Alice Admin",
+        "role": "admin",
+        "is_active": True,
+        "teams": [],
     }
 
 
@@ -184,8 +214,12 @@ def test_unknown_role_filter_is_ignored(api, admin: User, agent: User) -> None:
 
 @pytest.mark.parametrize(
     ("q", "expected"),
-    [("carol", ["requester"]), ("BOB", ["agent"]), ("@acme.test", ["admin", "agent", "requester"]),
-     ("nobody-matches", [])],
+    [
+        ("carol", ["requester"]),
+        ("BOB", ["agent"]),
+        ("@acme.test", ["admin", "agent", "requester"]),
+        ("nobody-matches", []),
+    ],
 )
 def test_q_filter_searches_name_and_email_case_insensitively(
     api, admin: User, agent: User, requester: User, q: str, expected: list[str]
@@ -241,7 +275,9 @@ def test_agent_cannot_delete_a_user(api, agent: User, requester: User) -> None:
 
 def test_requester_cannot_promote_themselves(api, requester: User) -> None:
     before = _snapshot(requester)
-    response = api(requester).patch(f"/api/v1/users/{requester.pk}", {"role": "admin"}, format="json")
+    response = api(requester).patch(
+        f"/api/v1/users/{requester.pk}", {"role": "admin"}, format="json"
+    )
     assert response.status_code == 403
     assert _snapshot(requester) == before
 
@@ -281,9 +317,14 @@ def test_patch_without_a_change_records_nothing(api, admin: User, agent: User) -
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"role": "owner"}, "role"), ({"email": "new@acme.test"}, "email"),
-     ({"organization": 2}, "organization"), ({"password": "x"}, "password"),
-     ({"is_active": "maybe"}, "is_active"), ({"locale": "fr"}, "locale")],
+    [
+        ({"role": "owner"}, "role"),
+        ({"email": "new@acme.test"}, "email"),
+        ({"organization": 2}, "organization"),
+        ({"password": "x"}, "password"),
+        ({"is_active": "maybe"}, "is_active"),
+        ({"locale": "fr"}, "locale"),
+    ],
 )
 def test_invalid_patch_answers_400_naming_the_field_and_changes_nothing(
     api, admin: User, agent: User, body: dict, field: str
@@ -300,7 +341,8 @@ def test_deactivated_user_cannot_log_in(api, admin: User, agent: User) -> None:
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     login = api(None).post(
-        "/api/v1/auth/token", {"email": "agent@acme.test", "password": factories.PASSWORD},
+        "/api/v1/auth/token",
+        {"email": "agent@acme.test", "password": factories.PASSWORD},
         format="json",
     )
     assert login.status_code == 401
@@ -321,11 +363,14 @@ def test_deleted_user_is_gone_from_the_api_and_cannot_log_in(
 
     assert response.status_code == 204
     assert client.get(f"/api/v1/users/{agent.pk}").status_code == 404
-    assert client.patch(f"/api/v1/users/{agent.pk}", {"name": "x"}, format="json").status_code == 404
+    assert (
+        client.patch(f"/api/v1/users/{agent.pk}", {"name": "x"}, format="json").status_code == 404
+    )
     assert client.delete(f"/api/v1/users/{agent.pk}").status_code == 404
     assert [r["id"] for r in client.get("/api/v1/users").json()["results"]] == [admin.pk]
     login = api(None).post(
-        "/api/v1/auth/token", {"email": "agent@acme.test", "password": factories.PASSWORD},
+        "/api/v1/auth/token",
+        {"email": "agent@acme.test", "password": factories.PASSWORD},
         format="json",
     )
     assert login.status_code == 401

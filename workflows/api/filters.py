@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -23,15 +24,18 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "-updated_at": ("-updated_at", "-id"),
     "priority": ("priority_rank", "id"),
     "-priority": ("-priority_rank", "-id"),
-    "resolution_due_at": ("resolution_due_at", "id"),
+    # Tickets without a deadline sort last; the cursor needs a non-null key to page past them.
+    "resolution_due_at": ("resolution_due_sort", "id"),
 }
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 DEFAULT_ORDERING = "-created_at"
 # Until the SLA issue stores warning times, "at risk" means due within the hour.
 AT_RISK_WINDOW = timedelta(hours=1)
 
 
 def _int(name: str, raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 15:
+    # isdigit() alone admits "²" and other digits int() refuses (a 500 before this check).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 15:
         raise errors.ValidationFailed.on(name, "Must be a positive integer id.")
     return int(raw)
 
@@ -104,6 +108,27 @@ def _sla(tickets: QuerySet[Ticket], states: list[str]) -> QuerySet[Ticket]:
     for state in states:
         wanted |= {"breached": breached, "at_risk": at_risk, "ok": ~breached & ~at_risk}[state]
     return tickets.filter(wanted)
+
+
+def with_sort_keys(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate the computed keys ORDERINGS may name (resolution_due_sort)."""
+    return tickets.annotate(
+        resolution_due_sort=Coalesce(
+            "resolution_due_at", Value(NO_DEADLINE), output_field=DateTimeField()
+        )
+    )
+
+
+def check_cursor_position(key: str, position: Any) -> None:
+    """A forged cursor position on a computed key is a 400 (the model fields are checked upstream)."""
+    if key != "resolution_due_sort":
+        return
+    try:
+        valid = isinstance(position, str) and len(position) <= 40 and bool(parse_datetime(position))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise errors.ValidationFailed.on("cursor", "Invalid cursor.")
 
 
 def ordering(params: Any) -> tuple[str, ...]:

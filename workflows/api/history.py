@@ -97,7 +97,7 @@ def page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
 def _size(raw: str | None) -> int:
     if raw is None:
         return 25
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise errors.ValidationFailed.on("page_size", "Must be a positive integer.")
     return min(int(raw), MAX_PAGE)
 

@@ -15,6 +15,7 @@ from ruledesk.access import policy
 from ruledesk.api import concurrency
 from ruledesk.api.base import ApiView, ListApiView
 from ruledesk.api.errors import problem_body
+from ruledesk.api.pagination import CursorPagination
 from workflows import selectors, services
 from workflows.api import filters, history
 from workflows.api import serializers as s
@@ -40,14 +41,23 @@ _LIST_PARAMS = [
 ] + [OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(filters.ORDERINGS))]
 
 
+class TicketPagination(CursorPagination):
+    def _check_position(self, position: Any) -> None:
+        key = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        filters.check_cursor_position(key.lstrip("-"), position)
+        super()._check_position(position)
+
+
 class TicketListApi(ListApiView):
+    pagination_class = TicketPagination
+
     @extend_schema(parameters=_LIST_PARAMS, responses={200: s.TicketOutput(many=True)})
     def get(self, request: Request) -> Response:
         actor = self.actor
         tickets = filters.apply(selectors.tickets_visible_to(actor), request.query_params, actor)
         return self.paginate(
             request,
-            selectors.with_related(tickets),
+            selectors.with_related(filters.with_sort_keys(tickets)),
             lambda t: ticket_out(t, actor),
             ordering=filters.ordering(request.query_params),
         )
@@ -64,9 +74,8 @@ class TicketListApi(ListApiView):
             priority=v["priority"],
             category_id=v.get("category"),
             tags=v.get("tags"),
-            assignee_id=v.get("assignee"),
-            team_id=v.get("team"),
             channel="api",
+            **{f"{k}_id": v[k] for k in ("assignee", "team") if k in v},
         )
         ticket = selectors.access_ticket(self.actor, ticket.pk)
         return Response(ticket_out(ticket, self.actor), status=status.HTTP_201_CREATED)

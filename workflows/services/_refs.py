@@ -6,6 +6,8 @@ organization, so another tenant's id is simply "does not exist" (400).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models.functions import Lower
 
 from ruledesk import errors
@@ -50,10 +52,22 @@ def agent(organization_id: int, user_id: int | None, *, field: str = "assignee")
 
 
 def tags(
-    organization_id: int, names: list[str], *, may_create: bool, field: str = "tags"
+    organization_id: int,
+    names: list[str],
+    *,
+    may_create: bool,
+    field: str = "tags",
+    kept: Collection[int] = (),
 ) -> list[Tag]:
-    """Existing tags by name (case-insensitive); agents may name new ones, which are created."""
-    wanted = {name.strip().lower(): name.strip() for name in names if name.strip()}
+    """Existing tags by name (case-insensitive); agents may name new ones, which are created.
+
+    An archived tag is refused unless its id is in `kept` (already on the ticket being edited).
+    """
+    # lower-cased name -> (position in the request, for error paths; name as sent)
+    wanted: dict[str, tuple[int, str]] = {}
+    for position, raw in enumerate(names):
+        if raw.strip():
+            wanted.setdefault(raw.strip().lower(), (position, raw.strip()))
     existing: dict[str, Tag] = {
         tag.name.lower(): tag
         for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
@@ -61,7 +75,7 @@ def tags(
         )
     }
     found: list[Tag] = []
-    for index, (key, name) in enumerate(wanted.items()):
+    for key, (index, name) in wanted.items():
         tag: Tag | None = existing.get(key)
         if tag is None:
             if not may_create:
@@ -69,7 +83,7 @@ def tags(
                     f"{field}[{index}]", "No such tag.", "does_not_exist"
                 )
             tag = Tag.objects.create(organization_id=organization_id, name=name)
-        elif tag.is_archived:
+        elif tag.is_archived and tag.pk not in kept:
             raise errors.ValidationFailed.on(
                 f"{field}[{index}]", "This tag is archived.", "archived"
             )

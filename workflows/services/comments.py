@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower, Replace
-from django.utils import timezone
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -44,9 +43,13 @@ def comment_create(
             body_html=render_markdown(body),
             visibility=visibility,
         )
-        mentioned = mentioned_users(ticket.organization_id, body)
+        mentioned = [
+            user
+            for user in mentioned_users(ticket.organization_id, body)
+            if _may_read(user, ticket, visibility)
+        ]
         comment.mentions.set(mentioned)
-        now = timezone.now()
+        now = comment.created_at  # the first response is this comment's moment
         fields = ["updated_at"]
         ticket.updated_at = now
         is_agent_reply = actor.role in (Role.AGENT, Role.ADMIN) and visibility == Visibility.PUBLIC
@@ -83,6 +86,13 @@ def mentioned_users(organization_id: int, body: str) -> list[User]:
         .filter(Q(email__in=tokens) | Q(compact_name__in=tokens))
         .order_by("pk")
     )
+
+
+def _may_read(user: User, ticket: Ticket, visibility: str) -> bool:
+    """Only users who can read the comment are mentioned (and notified); others stay text."""
+    if not (policy.can(user, "ticket.view_all", ticket) or user.pk == ticket.requester_id):
+        return False
+    return visibility == Visibility.PUBLIC or policy.can(user, "comment.view_internal", ticket)
 
 
 def _cooldown(actor: User) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy.models import TeamMembership, User
-from workflows.models import SavedView
+from workflows.models import SavedView, Ticket
 from workflows.services import _refs
 
 FILTER_KEYS = {
@@ -29,7 +29,7 @@ FILTER_KEYS = {
 UNSET: Any = object()
 
 
-def _check_filters(filters: dict[str, Any]) -> dict[str, str]:
+def _check_filters(filters: dict[str, Any], actor: User) -> dict[str, str]:
     clean: dict[str, str] = {}
     for key, value in filters.items():
         if key not in FILTER_KEYS:
@@ -41,7 +41,25 @@ def _check_filters(filters: dict[str, Any]) -> dict[str, str]:
                 "invalid",
             )
         clean[key] = str(value)
+    _check_values(clean, actor)
     return clean
+
+
+def _check_values(filters: dict[str, str], actor: User) -> None:
+    """Each value must be one the ticket list accepts, so a saved view never answers 400 later."""
+    from workflows.api import filters as list_filters  # the list's own parser is the contract
+
+    try:
+        list_filters.apply(Ticket.objects.none(), filters, actor)
+        list_filters.ordering(filters)
+    except errors.ValidationFailed as exc:
+        raise errors.ValidationFailed(
+            exc.detail,
+            errors=[
+                errors.FieldError(field=f"filters.{e.field}", code=e.code, message=e.message)
+                for e in exc.errors
+            ],
+        ) from None
 
 
 def _share_target(actor: User, team_id: int | None) -> Any:
@@ -68,7 +86,7 @@ def saved_view_create(
             organization_id=actor.organization_id,
             owner=actor,
             name=name,
-            filters=_check_filters(filters),
+            filters=_check_filters(filters, actor),
             shared_with_team=_share_target(actor, shared_with_team_id),
         )
 
@@ -86,7 +104,7 @@ def saved_view_update(
     if name is not UNSET:
         view.name = name
     if filters is not UNSET:
-        view.filters = _check_filters(filters)
+        view.filters = _check_filters(filters, actor)
     if shared_with_team_id is not UNSET:
         view.shared_with_team = _share_target(actor, shared_with_team_id)
     view.save()

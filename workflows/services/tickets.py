@@ -37,17 +37,22 @@ def ticket_create(
     priority: str = Priority.MEDIUM,
     category_id: int | None = None,
     tags: list[str] | None = None,
-    assignee_id: int | None = None,
-    team_id: int | None = None,
+    assignee_id: Any = UNSET,
+    team_id: Any = UNSET,
     channel: str = Channel.WEB,
     depth: int = 0,
 ) -> Ticket:
+    """Sending tags (even []), assignee or team (even null) needs the staff permissions."""
     policy.require(actor, "ticket.create")
     org_id = _org_id(actor)
-    if tags and not policy.can(actor, "ticket.update"):
+    if tags is not None and not policy.can(actor, "ticket.update"):
         raise errors.PermissionDenied("You may not set tags.")
-    if (assignee_id is not None or team_id is not None) and not policy.can(actor, "ticket.assign"):
+    if (assignee_id is not UNSET or team_id is not UNSET) and not policy.can(
+        actor, "ticket.assign"
+    ):
         raise errors.PermissionDenied("You may not assign tickets.")
+    assignee_id = None if assignee_id is UNSET else assignee_id
+    team_id = None if team_id is UNSET else team_id
     with transaction.atomic():
         category = _refs.category(org_id, category_id)
         team = _refs.team(org_id, team_id)
@@ -149,8 +154,11 @@ def _apply(ticket: Ticket, requested: dict[str, Any]) -> dict[str, list[Any]]:
         changes["assignee"] = [ticket.assignee_id, requested["assignee"]]
         ticket.assignee = _refs.agent(org_id, requested["assignee"])
     if "tags" in requested:
-        before = sorted(ticket.tags.values_list("name", flat=True))
-        tag_objects = _refs.tags(org_id, requested["tags"], may_create=True)
+        current = list(ticket.tags.all())
+        before = sorted(t.name for t in current)
+        tag_objects = _refs.tags(
+            org_id, requested["tags"], may_create=True, kept={t.pk for t in current}
+        )
         after = sorted(t.name for t in tag_objects)
         if before != after:
             _set_tags(ticket, tag_objects)

@@ -39,9 +39,17 @@ def _out(event: AuditEvent) -> dict[str, Any]:
         else None
     )
     return AuditEventOutput(
-        {"id": event.pk, "at": event.created_at, "actor": actor, "action": event.action,
-         "object_type": event.object_type, "object_id": event.object_id,
-         "changes": event.changes, "request_id": event.request_id, "ip": event.ip}
+        {
+            "id": event.pk,
+            "at": event.created_at,
+            "actor": actor,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "changes": event.changes,
+            "request_id": event.request_id,
+            "ip": event.ip,
+        }
     ).data
 
 
@@ -85,7 +93,10 @@ class AuditEventListApi(ListApiView):
             events = events.filter(action=params["action"][:100])
         if params.get("object_type"):
             events = events.filter(object_type=params["object_type"][:100])
-        after, before = _datetime_param(request, "created_after"), _datetime_param(request, "created_before")
+        after, before = (
+            _datetime_param(request, "created_after"),
+            _datetime_param(request, "created_before"),
+        )
         if after is not None:
             events = events.filter(created_at__gte=after)
         if before is not None:
