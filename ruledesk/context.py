@@ -21,7 +21,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "ruledesk_request_context", default=RequestContext()  # noqa: B039 - immutable default
+    "ruledesk_request_context",
+    default=RequestContext(),  # noqa: B039 - immutable default
 )
 
 

@@ -36,10 +36,18 @@ def main() -> int:
     port = env_int("PORT", 8000, minimum=1)
     _hold_database()
     web = [
-        sys.executable, "-m", "gunicorn", "ruledesk.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(env_int("RULEDESK_WEB_WORKERS", 2, minimum=1)),
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ruledesk.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(env_int("RULEDESK_WEB_WORKERS", 2, minimum=1)),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     worker = [sys.executable, "manage.py", "qcluster"]
     children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - fixed argv

@@ -14,16 +14,27 @@ _seq = itertools.count(1)
 def organization(slug: str | None = None, **extra: str) -> Organization:
     n = next(_seq)
     slug = slug or f"org{n}"
-    return tenancy.organization_create(slug=slug, name=extra.get("name", slug.title()),
-                                       timezone_name=extra.get("timezone", "UTC"))
+    return tenancy.organization_create(
+        slug=slug, name=extra.get("name", slug.title()), timezone_name=extra.get("timezone", "UTC")
+    )
 
 
-def user(org: Organization, role: str = Role.REQUESTER, *, email: str | None = None,
-         name: str | None = None, password: str = PASSWORD) -> User:
+def user(
+    org: Organization,
+    role: str = Role.REQUESTER,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     n = next(_seq)
     return tenancy.user_create(
-        actor=None, organization=org, email=email or f"{role}{n}@{org.slug}.test",
-        name=name or f"{role.title()} {n}", role=role, password=password,
+        actor=None,
+        organization=org,
+        email=email or f"{role}{n}@{org.slug}.test",
+        name=name or f"{role.title()} {n}",
+        role=role,
+        password=password,
     )
 
 

@@ -66,6 +66,8 @@ def _validate(grants: Mapping[str, Mapping[str, bool]]) -> list[errors.FieldErro
                 found.append(errors.FieldError(path, "unknown_role", "Unknown role."))
             elif role in permission.locked and permission.locked[role] != granted:
                 found.append(
-                    errors.FieldError(path, "locked", f"This cell is locked to {permission.locked[role]}.")
+                    errors.FieldError(
+                        path, "locked", f"This cell is locked to {permission.locked[role]}."
+                    )
                 )
     return found

@@ -144,16 +144,16 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         return _problem(problem_body(404, "not_found", "Not found."), 404, headers)
     if isinstance(exc, DjangoPermissionDenied):
-        return _problem(
-            problem_body(403, "permission_denied", "Permission denied."), 403, headers
-        )
+        return _problem(problem_body(403, "permission_denied", "Permission denied."), 403, headers)
     if not isinstance(exc, drf.APIException):
         return None  # a real bug: Django's 500 handler answers with a problem and logs it
     status = exc.status_code
     code = _drf_code(exc)
     if isinstance(exc, drf.ValidationError):
         field_errors = flatten_errors(exc.detail)
-        body = problem_body(status, code, "The request has invalid fields.", field_errors=field_errors)
+        body = problem_body(
+            status, code, "The request has invalid fields.", field_errors=field_errors
+        )
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         body = problem_body(status, code, str(detail))

@@ -45,7 +45,9 @@ def _body_hash(request: Request) -> str:
         raw = request._request.body  # noqa: SLF001 - the bytes as sent
     except RawPostDataException:
         raw = json.dumps(request.data, sort_keys=True, default=str).encode()
-    return hashlib.sha256((request.method or "").encode() + b" " + request.path.encode() + b"\n" + raw).hexdigest()
+    return hashlib.sha256(
+        (request.method or "").encode() + b" " + request.path.encode() + b"\n" + raw
+    ).hexdigest()
 
 
 def begin(request: Request) -> IdempotencyRecord | None:

@@ -59,7 +59,9 @@ class SecurityHeadersMiddleware:
         if content_type.startswith("text/html"):
             response.setdefault("Content-Security-Policy", CSP)
         else:
-            response.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+            response.setdefault(
+                "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
+            )
         if request.path.startswith("/api/v1/"):
             response["Cache-Control"] = "no-store"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

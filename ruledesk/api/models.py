@@ -38,7 +38,9 @@ class IdempotencyRecord(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
         ]
-        indexes: ClassVar[list[Any]] = [models.Index(fields=["created_at"], name="idem_created_idx")]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["created_at"], name="idem_created_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"

@@ -110,4 +110,3 @@ class MeApi(ApiView):
         data.is_valid(raise_exception=True)
         user = tenancy.me_update(user=self.actor, **data.validated_data)
         return Response(_me(user))
-

@@ -29,7 +29,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         indexes: ClassVar[list[Any]] = [
-            models.Index(fields=["organization_id", "-created_at", "-id"], name="audit_org_time_idx"),
+            models.Index(
+                fields=["organization_id", "-created_at", "-id"], name="audit_org_time_idx"
+            ),
             models.Index(fields=["organization_id", "actor_id"], name="audit_org_actor_idx"),
         ]
 

@@ -23,7 +23,9 @@ class DomainEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     depth = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=EventStatus.choices, default=EventStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)

@@ -112,9 +112,7 @@ class Team(models.Model):
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(
-                "organization", Lower("name"), name="team_name_unique_per_org"
-            ),
+            models.UniqueConstraint("organization", Lower("name"), name="team_name_unique_per_org"),
         ]
 
     def __str__(self) -> str:

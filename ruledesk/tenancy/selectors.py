@@ -10,7 +10,9 @@ from ruledesk.access import policy
 from ruledesk.tenancy.models import Team, User
 
 
-def users_visible_to(actor: Any, *, role: str | None = None, q: str | None = None) -> QuerySet[User]:
+def users_visible_to(
+    actor: Any, *, role: str | None = None, q: str | None = None
+) -> QuerySet[User]:
     users = policy.scope(User.live.all(), actor).prefetch_related(
         Prefetch("teams", queryset=Team.objects.order_by("name"))
     )

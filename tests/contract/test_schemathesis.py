@@ -62,8 +62,14 @@ def _known_ids(organization_id: int) -> list[int]:
     ids: set[int] = set()
     for model in apps.get_models():
         fields = {f.attname for f in model._meta.concrete_fields}
-        if "organization_id" in fields and model._meta.pk.get_internal_type().endswith("IntegerField"):
-            ids.update(model._default_manager.filter(organization_id=organization_id).values_list("pk", flat=True))
+        if "organization_id" in fields and model._meta.pk.get_internal_type().endswith(
+            "IntegerField"
+        ):
+            ids.update(
+                model._default_manager.filter(organization_id=organization_id).values_list(
+                    "pk", flat=True
+                )
+            )
         elif model is Organization:
             ids.add(organization_id)
     return sorted(ids)
@@ -71,10 +77,14 @@ def _known_ids(organization_id: int) -> list[int]:
 
 def _strategy(operation: Any, known_ids: list[int]) -> Any:
     names = [p.name for p in operation.path_parameters]
-    strategies = [operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
+    strategies = [
+        operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    ]
     if names and known_ids:
         existing = st.fixed_dictionaries({name: st.sampled_from(known_ids) for name in names})
-        strategies.append(existing.flatmap(lambda params: operation.as_strategy(path_parameters=params)))
+        strategies.append(
+            existing.flatmap(lambda params: operation.as_strategy(path_parameters=params))
+        )
     return st.one_of(strategies)
 
 
@@ -86,7 +96,9 @@ def _restore(user: User) -> User:
 
 @pytest.mark.xdist_group("contract")
 @pytest.mark.parametrize("role", ROLES)
-def test_every_operation_honours_the_schema(role: str, cast: dict[str, User], live_server: Any) -> None:
+def test_every_operation_honours_the_schema(
+    role: str, cast: dict[str, User], live_server: Any
+) -> None:
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
     organization_id = cast["admin"].organization_id
     assert organization_id is not None
@@ -113,6 +125,9 @@ def test_every_operation_honours_the_schema(role: str, cast: dict[str, User], li
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # collect every operation's failure, then report them all
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as exc:  # collect every operation's failure, then report them all
             failures[operation.label] = exc
     assert not failures, "\n\n".join(f"{label}:\n{exc}" for label, exc in failures.items())

@@ -22,7 +22,9 @@ def _ticket(world: World, **changes: Any) -> Ticket:
     admin = world.personas["admin"]
     assert requester is not None and admin is not None
     ticket = services.ticket_create(
-        actor=requester, title="Printer jams", description="It *jams*.",
+        actor=requester,
+        title="Printer jams",
+        description="It *jams*.",
         priority=changes.get("priority", "medium"),
     )
     for step in changes.get("path", ()):
@@ -76,7 +78,11 @@ def approval_decision(decision: str) -> Request:
 
 def bulk(world: World, persona: str) -> tuple[str, Any]:
     ticket = _ticket(world)
-    return "/api/v1/tickets/bulk", {"ids": [ticket.pk], "action": "set_priority", "priority": "high"}
+    return "/api/v1/tickets/bulk", {
+        "ids": [ticket.pk],
+        "action": "set_priority",
+        "priority": "high",
+    }
 
 
 def category_path(suffix: str = "", body: Any = None) -> Request:
@@ -122,40 +128,63 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
         row("api/v1/tickets", "GET", at("/api/v1/tickets"), everyone_in_org),
         row("api/v1/tickets", "POST", at("/api/v1/tickets", {"title": "Help"}), created_by_all),
         row(
-            "api/v1/tickets/bulk", "POST", bulk,
+            "api/v1/tickets/bulk",
+            "POST",
+            bulk,
             expect(admin=200, agent=200, requester=403, outsider=200, anonymous=401),
         ),
         row("api/v1/tickets/<int:pk>", "GET", ticket_path(), acme_ticket_read),
-        row("api/v1/tickets/<int:pk>", "PATCH", ticket_path("", {"priority": "high"}), staff_on_acme),
-        row("api/v1/tickets/<int:pk>/transitions", "GET", ticket_path("/transitions"), acme_ticket_read),
         row(
-            "api/v1/tickets/<int:pk>/transitions", "POST",
-            ticket_path("/transitions", {"name": "open"}), staff_on_acme,
+            "api/v1/tickets/<int:pk>", "PATCH", ticket_path("", {"priority": "high"}), staff_on_acme
+        ),
+        row(
+            "api/v1/tickets/<int:pk>/transitions",
+            "GET",
+            ticket_path("/transitions"),
+            acme_ticket_read,
+        ),
+        row(
+            "api/v1/tickets/<int:pk>/transitions",
+            "POST",
+            ticket_path("/transitions", {"name": "open"}),
+            staff_on_acme,
         ),
         row("api/v1/tickets/<int:pk>/history", "GET", ticket_path("/history"), acme_ticket_read),
         row("api/v1/tickets/<int:pk>/comments", "GET", ticket_path("/comments"), acme_ticket_read),
         row(
-            "api/v1/tickets/<int:pk>/comments", "POST", ticket_path("/comments", {"body": "Hi"}),
+            "api/v1/tickets/<int:pk>/comments",
+            "POST",
+            ticket_path("/comments", {"body": "Hi"}),
             expect(admin=201, agent=201, requester=201, outsider=404, anonymous=401),
         ),
         row(
-            "api/v1/tickets/<int:pk>/comments/<int:comment_id>", "GET", comment_detail,
+            "api/v1/tickets/<int:pk>/comments/<int:comment_id>",
+            "GET",
+            comment_detail,
             acme_ticket_read,
         ),
         row(
-            "api/v1/tickets/<int:pk>/reopen-approvals", "GET", ticket_path("/reopen-approvals"),
+            "api/v1/tickets/<int:pk>/reopen-approvals",
+            "GET",
+            ticket_path("/reopen-approvals"),
             staff_on_acme,
         ),
         row(
-            "api/v1/tickets/<int:pk>/reopen-approvals/<int:approval_id>/approve", "POST",
-            approval_decision("approve"), staff_on_acme,
+            "api/v1/tickets/<int:pk>/reopen-approvals/<int:approval_id>/approve",
+            "POST",
+            approval_decision("approve"),
+            staff_on_acme,
         ),
         row(
-            "api/v1/tickets/<int:pk>/reopen-approvals/<int:approval_id>/reject", "POST",
-            approval_decision("reject"), staff_on_acme,
+            "api/v1/tickets/<int:pk>/reopen-approvals/<int:approval_id>/reject",
+            "POST",
+            approval_decision("reject"),
+            staff_on_acme,
         ),
         row("api/v1/categories", "GET", at("/api/v1/categories"), everyone_in_org),
-        row("api/v1/categories", "POST", at("/api/v1/categories", {"name": "Network"}), admin_create),
+        row(
+            "api/v1/categories", "POST", at("/api/v1/categories", {"name": "Network"}), admin_create
+        ),
         row("api/v1/categories/<int:pk>", "GET", category_path(), acme_ticket_read),
         row(
             "api/v1/categories/<int:pk>", "PATCH", category_path("", {"name": "Kit"}), admin_on_acme
@@ -172,14 +201,17 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
         row("api/v1/tags/<int:pk>/merge", "POST", tag_merge, admin_on_acme),
         row("api/v1/saved-views", "GET", at("/api/v1/saved-views"), everyone_in_org),
         row(
-            "api/v1/saved-views", "POST",
+            "api/v1/saved-views",
+            "POST",
             at("/api/v1/saved-views", {"name": "Open", "filters": {"status": "open"}}),
             created_by_all,
         ),
         row("api/v1/saved-views/<int:pk>", "GET", agents_view(), owner_only),
         row("api/v1/saved-views/<int:pk>", "PATCH", agents_view({"name": "Renamed"}), owner_only),
         row(
-            "api/v1/saved-views/<int:pk>", "DELETE", agents_view(),
+            "api/v1/saved-views/<int:pk>",
+            "DELETE",
+            agents_view(),
             expect(admin=404, agent=204, requester=404, outsider=404, anonymous=401),
         ),
     )

@@ -52,7 +52,9 @@ def test_bulk_reports_each_item_and_never_touches_another_organization(
     assert audited.first().changes == {"priority": "high"}
 
 
-def test_bulk_transition_fails_per_item_where_not_allowed(api, agent, admin, requester, ticket_in) -> None:
+def test_bulk_transition_fails_per_item_where_not_allowed(
+    api, agent, admin, requester, ticket_in
+) -> None:
     fresh_one = ticket_in("new")
     closed = ticket_in("closed")
     response = api(agent).post(
@@ -72,12 +74,16 @@ def test_bulk_assign_and_add_tags(api, agent, admin, requester) -> None:
     ids = [t.pk for t in tickets]
     client = api(admin)
     assigned = client.post(
-        "/api/v1/tickets/bulk", {"ids": ids, "action": "assign", "assignee": agent.pk}, format="json"
+        "/api/v1/tickets/bulk",
+        {"ids": ids, "action": "assign", "assignee": agent.pk},
+        format="json",
     )
     assert [r["ok"] for r in assigned.json()["results"]] == [True, True]
     assert [fresh(t).assignee_id for t in tickets] == [agent.pk, agent.pk]
     tagged = client.post(
-        "/api/v1/tickets/bulk", {"ids": ids, "action": "add_tags", "tags": ["printer"]}, format="json"
+        "/api/v1/tickets/bulk",
+        {"ids": ids, "action": "add_tags", "tags": ["printer"]},
+        format="json",
     )
     assert [r["ok"] for r in tagged.json()["results"]] == [True, True]
     assert [sorted(t.tags.values_list("name", flat=True)) for t in tickets] == [
@@ -93,7 +99,9 @@ def test_bulk_add_tags_keeps_an_archived_tag_already_on_the_ticket(api, admin, a
     ticket = make_ticket(agent, tags=["legacy"])
     services.tag_archive(actor=admin, tag=Tag.objects.get(name="legacy"))
     response = api(agent).post(
-        "/api/v1/tickets/bulk", {"ids": [ticket.pk], "action": "add_tags", "tags": ["new"]}, format="json"
+        "/api/v1/tickets/bulk",
+        {"ids": [ticket.pk], "action": "add_tags", "tags": ["new"]},
+        format="json",
     )
     assert response.json()["results"] == [{"id": ticket.pk, "ok": True}]
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["legacy", "new"]

@@ -39,9 +39,21 @@ def test_agent_posts_public_reply_and_internal_note(api, agent, requester) -> No
     note = _post(client, ticket, "Check the logs.", "internal")
     assert (reply.status_code, note.status_code) == (201, 201)
     body = reply.json()
-    assert set(body) == {"id", "author", "body", "body_html", "visibility", "mentions", "created_at"}
+    assert set(body) == {
+        "id",
+        "author",
+        "body",
+        "body_html",
+        "visibility",
+        "mentions",
+        "created_at",
+    }
     assert body["author"] == {"id": agent.pk, "name": agent.name, "email": agent.email}
-    assert (body["body"], body["visibility"], body["mentions"]) == ("We are **on it**.", "public", [])
+    assert (body["body"], body["visibility"], body["mentions"]) == (
+        "We are **on it**.",
+        "public",
+        [],
+    )
     assert "<strong>on it</strong>" in body["body_html"]
     assert note.json()["visibility"] == "internal"
     assert list(Comment.objects.order_by("id").values_list("visibility", flat=True)) == [
@@ -76,18 +88,25 @@ def test_invalid_comment_is_400_naming_the_field(api, agent, requester, data, fi
     assert not Comment.objects.exists()
 
 
-def test_requester_never_sees_internal_notes_in_the_comment_list(api, agent, requester, thread) -> None:
+def test_requester_never_sees_internal_notes_in_the_comment_list(
+    api, agent, requester, thread
+) -> None:
     url = f"/api/v1/tickets/{thread['ticket'].pk}/comments"
     mine = api(requester).get(url)
     assert [c["id"] for c in mine.json()["results"]] == [thread["public"].pk]
     theirs = api(agent).get(url)
-    assert [c["id"] for c in theirs.json()["results"]] == [thread["public"].pk, thread["internal"].pk]
+    assert [c["id"] for c in theirs.json()["results"]] == [
+        thread["public"].pk,
+        thread["internal"].pk,
+    ]
 
 
 def test_requester_gets_404_for_an_internal_note_detail(api, agent, requester, thread) -> None:
     base = f"/api/v1/tickets/{thread['ticket'].pk}/comments"
     assert_problem(api(requester).get(f"{base}/{thread['internal'].pk}"), 404, "not_found")
-    assert api(requester).get(f"{base}/{thread['public'].pk}").json()["body"] == "Try another cable."
+    assert (
+        api(requester).get(f"{base}/{thread['public'].pk}").json()["body"] == "Try another cable."
+    )
     assert api(agent).get(f"{base}/{thread['internal'].pk}").json()["visibility"] == "internal"
 
 
@@ -118,7 +137,9 @@ def test_search_over_internal_notes_is_for_agents_only(api, agent, requester, th
     ]
 
 
-def test_mentions_of_readers_in_the_organization_are_stored(api, acme, admin, agent, requester) -> None:
+def test_mentions_of_readers_in_the_organization_are_stored(
+    api, acme, admin, agent, requester
+) -> None:
     factories.user(acme, Role.AGENT, email="dave@acme.test", name="Dave Desk")
     ticket = make_ticket(requester)
     body = (
@@ -160,9 +181,10 @@ def test_first_response_is_the_first_public_agent_comment(api, agent, admin, req
     first = _post(api(agent), ticket, "On it.")
     responded = fresh(ticket).first_responded_at
     assert responded is not None
-    assert first.json()["created_at"] == api(agent).get(f"/api/v1/tickets/{ticket.pk}").json()[
-        "first_responded_at"
-    ]
+    assert (
+        first.json()["created_at"]
+        == api(agent).get(f"/api/v1/tickets/{ticket.pk}").json()["first_responded_at"]
+    )
     _post(api(admin), ticket, "Also on it.")
     _post(api(requester), ticket, "Thanks.")
     assert fresh(ticket).first_responded_at == responded

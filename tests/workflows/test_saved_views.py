@@ -42,9 +42,14 @@ def test_owner_creates_reads_updates_and_deletes_a_view(api, agent) -> None:
     url = f"/api/v1/saved-views/{body['id']}"
     assert client.get(url).json() == body
     assert [v["id"] for v in client.get("/api/v1/saved-views").json()["results"]] == [body["id"]]
-    patched = client.patch(url, {"name": "Urgent", "filters": {"priority": "critical"}}, format="json")
+    patched = client.patch(
+        url, {"name": "Urgent", "filters": {"priority": "critical"}}, format="json"
+    )
     assert patched.status_code == 200
-    assert (patched.json()["name"], patched.json()["filters"]) == ("Urgent", {"priority": "critical"})
+    assert (patched.json()["name"], patched.json()["filters"]) == (
+        "Urgent",
+        {"priority": "critical"},
+    )
     assert client.delete(url).status_code == 204
     assert not SavedView.objects.exists()
 
@@ -75,7 +80,9 @@ def test_invalid_filters_are_400(api, agent, filters: dict[str, Any], field: str
     assert not SavedView.objects.exists()
 
 
-def test_view_can_be_shared_only_with_a_team_of_the_owner(api, acme, agent, support, outsider, globex) -> None:
+def test_view_can_be_shared_only_with_a_team_of_the_owner(
+    api, acme, agent, support, outsider, globex
+) -> None:
     elsewhere = factories.team(acme, "Escalations")
     foreign = factories.team(globex, "Globex Ops", outsider)
     client = api(agent)
@@ -124,5 +131,8 @@ def test_private_view_is_invisible_to_everyone_else(api, admin, agent, colleague
 def test_owner_unshares_a_view(api, agent, colleague, support) -> None:
     view_id = _create(api(agent), shared_with_team=support.pk).json()["id"]
     url = f"/api/v1/saved-views/{view_id}"
-    assert api(agent).patch(url, {"shared_with_team": None}, format="json").json()["shared_with_team"] is None
+    assert (
+        api(agent).patch(url, {"shared_with_team": None}, format="json").json()["shared_with_team"]
+        is None
+    )
     assert_problem(api(colleague).get(url), 404, "not_found")

@@ -55,7 +55,9 @@ def test_agents_and_requesters_cannot_write_taxonomy(api, admin, agent, requeste
             client.patch(f"/api/v1/categories/{category.pk}", {"name": "Renamed"}, format="json"),
             client.delete(f"/api/v1/categories/{category.pk}"),
             client.post(f"/api/v1/categories/{category.pk}/archive"),
-            client.post(f"/api/v1/categories/{category.pk}/merge", {"into": other.pk}, format="json"),
+            client.post(
+                f"/api/v1/categories/{category.pk}/merge", {"into": other.pk}, format="json"
+            ),
             client.post("/api/v1/tags", {"name": "new"}, format="json"),
             client.patch(f"/api/v1/tags/{tag.pk}", {"name": "renamed"}, format="json"),
             client.delete(f"/api/v1/tags/{tag.pk}"),
@@ -68,10 +70,15 @@ def test_agents_and_requesters_cannot_write_taxonomy(api, admin, agent, requeste
         ("Hardware", False),
         ("Software", False),
     ]
-    assert sorted(Tag.objects.values_list("name", "is_archived")) == [("old", False), ("vip", False)]
-    assert not AuditEvent.objects.filter(object_type__in=["category", "tag"]).exclude(
-        action__in=["category.create", "tag.create"]
-    ).exists()
+    assert sorted(Tag.objects.values_list("name", "is_archived")) == [
+        ("old", False),
+        ("vip", False),
+    ]
+    assert (
+        not AuditEvent.objects.filter(object_type__in=["category", "tag"])
+        .exclude(action__in=["category.create", "tag.create"])
+        .exists()
+    )
 
 
 @pytest.mark.parametrize(("kind", "name"), [("categories", "HARDWARE"), ("tags", "VIP")])
@@ -88,7 +95,10 @@ def test_duplicate_name_is_a_conflict(api, admin, kind, name) -> None:
 
 def test_same_name_in_another_organization_is_fine(api, admin, outsider) -> None:
     services.category_create(actor=admin, name="Hardware")
-    assert api(outsider).post("/api/v1/categories", {"name": "Hardware"}, format="json").status_code == 201
+    assert (
+        api(outsider).post("/api/v1/categories", {"name": "Hardware"}, format="json").status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize("kind", ["categories", "tags"])
@@ -99,11 +109,18 @@ def test_archive_returns_item_and_refuses_it_on_new_tickets(api, admin, agent, k
     response = api(admin).post(f"/api/v1/{kind}/{target.pk}/archive")
     assert response.status_code == 200
     assert (response.json()["id"], response.json()["is_archived"]) == (target.pk, True)
-    body = {"title": "x", "category": category.pk} if kind == "categories" else {"title": "x", "tags": ["vip"]}
+    body = (
+        {"title": "x", "category": category.pk}
+        if kind == "categories"
+        else {"title": "x", "tags": ["vip"]}
+    )
     refused = api(agent).post("/api/v1/tickets", body, format="json")
     field = "category" if kind == "categories" else "tags[0]"
     assert field_errors(assert_problem(refused, 400, "validation_error")) == {field: "archived"}
-    assert AuditEvent.objects.filter(action__endswith=".archive", object_id=str(target.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action__endswith=".archive", object_id=str(target.pk)).count()
+        == 1
+    )
 
 
 def test_category_merge_repoints_tickets_and_is_audited(api, admin, agent, requester) -> None:
@@ -112,7 +129,9 @@ def test_category_merge_repoints_tickets_and_is_audited(api, admin, agent, reque
     child = services.category_create(actor=admin, name="Laser", parent_id=source.pk)
     tickets = [make_ticket(requester, category_id=source.pk) for _ in range(2)]
     untouched = make_ticket(requester)
-    response = api(admin).post(f"/api/v1/categories/{source.pk}/merge", {"into": target.pk}, format="json")
+    response = api(admin).post(
+        f"/api/v1/categories/{source.pk}/merge", {"into": target.pk}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["id"] == target.pk
     assert [fresh(t).category_id for t in tickets] == [target.pk, target.pk]
@@ -136,7 +155,9 @@ def test_tag_merge_repoints_tickets_without_duplicates_and_is_audited(api, admin
     only_source = make_ticket(agent, tags=["printers"])
     source = Tag.objects.get(name="printers")
     target = Tag.objects.get(name="printer")
-    response = api(admin).post(f"/api/v1/tags/{source.pk}/merge", {"into": target.pk}, format="json")
+    response = api(admin).post(
+        f"/api/v1/tags/{source.pk}/merge", {"into": target.pk}, format="json"
+    )
     assert response.status_code == 200
     assert response.json() == {"id": target.pk, "name": "printer", "is_archived": False}
     assert list(both.tags.values_list("name", flat=True)) == ["printer"]
@@ -148,7 +169,9 @@ def test_tag_merge_repoints_tickets_without_duplicates_and_is_audited(api, admin
 
 def test_merge_into_itself_is_refused(api, admin) -> None:
     category = services.category_create(actor=admin, name="Hardware")
-    response = api(admin).post(f"/api/v1/categories/{category.pk}/merge", {"into": category.pk}, format="json")
+    response = api(admin).post(
+        f"/api/v1/categories/{category.pk}/merge", {"into": category.pk}, format="json"
+    )
     assert field_errors(assert_problem(response, 400, "validation_error")) == {"into": "invalid"}
     assert Category.objects.filter(pk=category.pk).exists()
 
@@ -158,7 +181,9 @@ def test_categories_nest_two_levels_at_most(api, admin) -> None:
     top = services.category_create(actor=admin, name="Hardware")
     middle = services.category_create(actor=admin, name="Printers", parent_id=top.pk)
     lone = services.category_create(actor=admin, name="Software")
-    too_deep = client.post("/api/v1/categories", {"name": "Laser", "parent": middle.pk}, format="json")
+    too_deep = client.post(
+        "/api/v1/categories", {"name": "Laser", "parent": middle.pk}, format="json"
+    )
     assert field_errors(assert_problem(too_deep, 400, "validation_error")) == {"parent": "too_deep"}
     # A category with children cannot become a child itself.
     moved = client.patch(f"/api/v1/categories/{top.pk}", {"parent": lone.pk}, format="json")
@@ -180,10 +205,14 @@ def test_delete_of_category_in_use_is_a_conflict(api, admin, requester) -> None:
     assert_problem(client.delete(f"/api/v1/categories/{used.pk}"), 409, "conflict")
     assert_problem(client.delete(f"/api/v1/categories/{parent.pk}"), 409, "conflict")
     assert client.delete(f"/api/v1/categories/{unused.pk}").status_code == 204
-    assert sorted(Category.objects.values_list("name", flat=True)) == ["Editors", "Hardware", "Software"]
-    assert list(AuditEvent.objects.filter(action="category.delete").values_list("object_id", flat=True)) == [
-        str(unused.pk)
+    assert sorted(Category.objects.values_list("name", flat=True)) == [
+        "Editors",
+        "Hardware",
+        "Software",
     ]
+    assert list(
+        AuditEvent.objects.filter(action="category.delete").values_list("object_id", flat=True)
+    ) == [str(unused.pk)]
 
 
 def test_delete_of_tag_removes_it_from_tickets(api, admin, agent) -> None:

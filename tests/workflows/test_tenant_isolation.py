@@ -17,7 +17,9 @@ def acme_rows(admin, agent, requester, ticket_in):
     comment = services.comment_create(actor=agent, ticket=ticket, body="Acme zebracorn reply")
     note = services.comment_create(actor=agent, ticket=ticket, body="note", visibility="internal")
     resolved = ticket_in("resolved", priority="high", title="Acme resolved zebracorn")
-    approval = services.ticket_transition(actor=requester, ticket=resolved, name="reopen", reason="again")
+    approval = services.ticket_transition(
+        actor=requester, ticket=resolved, name="reopen", reason="again"
+    )
     assert isinstance(approval, ReopenApproval)
     category = services.category_create(actor=admin, name="Acme Hardware")
     tag = services.tag_create(actor=admin, name="acme-vip")
@@ -71,8 +73,12 @@ def test_outsider_gets_404_for_every_acme_object(api, outsider, acme_rows) -> No
     own_category = services.category_create(actor=outsider, name="Globex Hardware")
     own_tag = services.tag_create(actor=outsider, name="globex-vip")
     for response in (
-        client.post(f"/api/v1/categories/{own_category.pk}/merge", {"into": r["category"].pk}, format="json"),
-        client.post(f"/api/v1/categories/{r['category'].pk}/merge", {"into": own_category.pk}, format="json"),
+        client.post(
+            f"/api/v1/categories/{own_category.pk}/merge", {"into": r["category"].pk}, format="json"
+        ),
+        client.post(
+            f"/api/v1/categories/{r['category'].pk}/merge", {"into": own_category.pk}, format="json"
+        ),
         client.post(f"/api/v1/tags/{own_tag.pk}/merge", {"into": r["tag"].pk}, format="json"),
     ):
         assert_problem(response, 404, "not_found")
@@ -80,13 +86,17 @@ def test_outsider_gets_404_for_every_acme_object(api, outsider, acme_rows) -> No
     assert fresh(r["ticket"]).priority == "high"
     assert Comment.objects.filter(ticket=r["ticket"]).count() == 2
     assert ReopenApproval.objects.get(pk=a).status == "pending"
-    assert Category.objects.filter(pk=r["category"].pk, name="Acme Hardware", is_archived=False).exists()
+    assert Category.objects.filter(
+        pk=r["category"].pk, name="Acme Hardware", is_archived=False
+    ).exists()
     assert Category.objects.filter(pk=own_category.pk).exists()
     assert Tag.objects.filter(pk=r["tag"].pk, name="acme-vip", is_archived=False).exists()
     assert SavedView.objects.filter(pk=r["view"].pk, name="Acme view").exists()
 
 
-def test_lists_and_search_never_include_another_organizations_rows(api, outsider, acme_rows) -> None:
+def test_lists_and_search_never_include_another_organizations_rows(
+    api, outsider, acme_rows
+) -> None:
     make_ticket(outsider, title="Globex zebracorn")
     client = api(outsider)
     tickets = client.get("/api/v1/tickets").json()["results"]

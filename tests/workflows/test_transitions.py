@@ -50,7 +50,11 @@ def _expected(role: str, status: str, name: str, priority: str) -> int:
 
 
 def _body(name: str) -> dict[str, str]:
-    return {"name": name, "reason": "Still broken after the fix."} if name == "reopen" else {"name": name}
+    return (
+        {"name": name, "reason": "Still broken after the fix."}
+        if name == "reopen"
+        else {"name": name}
+    )
 
 
 @pytest.fixture
@@ -143,7 +147,9 @@ def test_requester_reopen_of_routine_ticket_reopens_at_once(
 def test_agent_reopen_of_critical_ticket_needs_no_approval(api, agent, ticket_in) -> None:
     ticket = ticket_in("closed", priority="critical")
     response = api(agent).post(
-        f"/api/v1/tickets/{ticket.pk}/transitions", {"name": "reopen", "reason": "Recurs."}, format="json"
+        f"/api/v1/tickets/{ticket.pk}/transitions",
+        {"name": "reopen", "reason": "Recurs."},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["status"] == "open"
@@ -200,7 +206,9 @@ def test_second_reopen_within_cooldown_is_throttled_with_retry_after(
     ticket = ticket_in("resolved")
     client = api(agent)
     url = f"/api/v1/tickets/{ticket.pk}/transitions"
-    assert client.post(url, {"name": "reopen", "reason": "First."}, format="json").status_code == 200
+    assert (
+        client.post(url, {"name": "reopen", "reason": "First."}, format="json").status_code == 200
+    )
     assert client.post(url, {"name": "resolve"}, format="json").status_code == 200
     response = client.post(url, {"name": "reopen", "reason": "Second."}, format="json")
     assert_problem(response, 429, "rate_limited")
@@ -218,7 +226,9 @@ def test_reopen_after_cooldown_is_allowed(api, agent, ticket_in, settings) -> No
     ticket = ticket_in("resolved")
     client = api(agent)
     url = f"/api/v1/tickets/{ticket.pk}/transitions"
-    assert client.post(url, {"name": "reopen", "reason": "First."}, format="json").status_code == 200
+    assert (
+        client.post(url, {"name": "reopen", "reason": "First."}, format="json").status_code == 200
+    )
     assert client.post(url, {"name": "resolve"}, format="json").status_code == 200
     response = client.post(url, {"name": "reopen", "reason": "Second."}, format="json")
     assert response.status_code == 200
@@ -254,7 +264,9 @@ def test_agent_lists_pending_reopen_requests(api, agent, requester, pending) -> 
     }
 
 
-def test_approving_reopens_the_ticket_and_logs_the_transition(api, agent, requester, pending) -> None:
+def test_approving_reopens_the_ticket_and_logs_the_transition(
+    api, agent, requester, pending
+) -> None:
     ticket, approval_id = pending()
     response = api(agent).post(
         f"/api/v1/tickets/{ticket.pk}/reopen-approvals/{approval_id}/approve"
@@ -276,9 +288,7 @@ def test_approving_reopens_the_ticket_and_logs_the_transition(api, agent, reques
 
 def test_rejecting_leaves_the_ticket_unchanged(api, agent, pending) -> None:
     ticket, approval_id = pending()
-    response = api(agent).post(
-        f"/api/v1/tickets/{ticket.pk}/reopen-approvals/{approval_id}/reject"
-    )
+    response = api(agent).post(f"/api/v1/tickets/{ticket.pk}/reopen-approvals/{approval_id}/reject")
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"
     ticket = fresh(ticket)
@@ -345,5 +355,7 @@ def test_every_transition_is_logged_with_actor_states_and_reason(api, agent, tic
         (agent.pk, "reopen", "resolved", "open", "Came back."),
     ]
     history = client.get(f"/api/v1/tickets/{ticket.pk}/history").json()["results"]
-    transitions = [(e["from"], e["to"], e.get("reason")) for e in history if e["kind"] == "transition"]
+    transitions = [
+        (e["from"], e["to"], e.get("reason")) for e in history if e["kind"] == "transition"
+    ]
     assert transitions == [(r[2], r[3], r[4]) for r in rows]

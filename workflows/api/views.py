@@ -199,6 +199,9 @@ class CommentDetailApi(ApiView):
 
 
 class TicketHistoryApi(ApiView):
+    # history.page() answers the cursor-page shape; this documents it as paginated.
+    pagination_class = CursorPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR),

@@ -22,14 +22,22 @@ from ruledesk.tenancy.models import Role, Team, User
 def _user_out(user: User) -> dict[str, Any]:
     teams = [named_ref(t) for t in user.teams.all()]
     return s.UserOutput(
-        {"id": user.pk, "email": user.email, "name": user.name, "role": user.role,
-         "is_active": user.is_active, "teams": teams}
+        {
+            "id": user.pk,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "is_active": user.is_active,
+            "teams": teams,
+        }
     ).data
 
 
 def _team_out(team: Team, *, detail: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": team.pk, "name": team.name, "escalation_team": named_ref(team.escalation_team)
+        "id": team.pk,
+        "name": team.name,
+        "escalation_team": named_ref(team.escalation_team),
     }
     if detail:
         data["members"] = [user_ref(u) for u in selectors.team_members(team)]
