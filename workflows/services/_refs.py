@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from ruledesk import errors
@@ -82,10 +83,19 @@ def tags(
                 raise errors.ValidationFailed.on(
                     f"{field}[{index}]", "No such tag.", "does_not_exist"
                 )
-            tag = Tag.objects.create(organization_id=organization_id, name=name)
+            tag = _tag_get_or_create(organization_id, name)
         elif tag.is_archived and tag.pk not in kept:
             raise errors.ValidationFailed.on(
                 f"{field}[{index}]", "This tag is archived.", "archived"
             )
         found.append(tag)
     return found
+
+
+def _tag_get_or_create(organization_id: int, name: str) -> Tag:
+    """Create a tag an agent named; if a concurrent request just created it, use that one."""
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(organization_id=organization_id, name=name)
+    except IntegrityError:
+        return Tag.objects.get(organization_id=organization_id, name__iexact=name)

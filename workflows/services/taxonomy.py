@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from ruledesk import errors
@@ -33,6 +33,17 @@ def _ensure_unique(model: type[_T], org_id: int, name: str, exclude: int | None 
         raise errors.Conflict(f"A {model._meta.verbose_name} with this name already exists.")
 
 
+def _create_unique(model: type[_T], **fields: Any) -> _T:
+    """Create, turning a lost race on the unique name into the same 409 as the pre-check."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        raise errors.Conflict(
+            f"A {model._meta.verbose_name} with this name already exists."
+        ) from None
+
+
 def _parent(org_id: int, parent_id: int | None, own_id: int | None = None) -> Category | None:
     parent = _refs.category(org_id, parent_id, field="parent")
     if parent is None:
@@ -56,7 +67,8 @@ def category_create(
     org_id = _require(actor)
     with transaction.atomic():
         _ensure_unique(Category, org_id, name)
-        category = Category.objects.create(
+        category = _create_unique(
+            Category,
             organization_id=org_id,
             name=name,
             parent=_parent(org_id, parent_id),
@@ -169,7 +181,7 @@ def tag_create(*, actor: User, name: str) -> Tag:
     org_id = _require(actor)
     with transaction.atomic():
         _ensure_unique(Tag, org_id, name)
-        tag = Tag.objects.create(organization_id=org_id, name=name)
+        tag = _create_unique(Tag, organization_id=org_id, name=name)
         _audit(actor, "tag.create", tag, {"name": name})
     return tag
 
