@@ -16,35 +16,22 @@ from ruledesk.api import concurrency
 from ruledesk.api.base import ApiView, ListApiView
 from ruledesk.api.errors import problem_body
 from ruledesk.api.pagination import CursorPagination
-from workflows import selectors, services
-from workflows.api import filters, history
+from workflows import selectors, services, ticket_filters
+from workflows.api import history
 from workflows.api import serializers as s
 from workflows.api.presenters import approval_out, comment_out, ticket_out
 from workflows.models import ReopenApproval
 from workflows.services import bulk
 
 _LIST_PARAMS = [
-    OpenApiParameter(name, OpenApiTypes.STR)
-    for name in (
-        "status",
-        "priority",
-        "category",
-        "tag",
-        "assignee",
-        "team",
-        "requester",
-        "q",
-        "sla",
-        "created_after",
-        "created_before",
-    )
-] + [OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(filters.ORDERINGS))]
+    OpenApiParameter(name, OpenApiTypes.STR) for name in ticket_filters.FILTER_NAMES
+] + [OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ticket_filters.ORDERINGS))]
 
 
 class TicketPagination(CursorPagination):
     def _check_position(self, position: Any) -> None:
         key = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
-        filters.check_cursor_position(key.lstrip("-"), position)
+        ticket_filters.check_cursor_position(key.lstrip("-"), position)
         super()._check_position(position)
 
 
@@ -54,12 +41,14 @@ class TicketListApi(ListApiView):
     @extend_schema(parameters=_LIST_PARAMS, responses={200: s.TicketOutput(many=True)})
     def get(self, request: Request) -> Response:
         actor = self.actor
-        tickets = filters.apply(selectors.tickets_visible_to(actor), request.query_params, actor)
+        tickets = ticket_filters.apply(
+            selectors.tickets_visible_to(actor), request.query_params, actor
+        )
         return self.paginate(
             request,
-            selectors.with_related(filters.with_sort_keys(tickets)),
+            selectors.with_related(ticket_filters.with_sort_keys(tickets)),
             lambda t: ticket_out(t, actor),
-            ordering=filters.ordering(request.query_params),
+            ordering=ticket_filters.ordering(request.query_params),
         )
 
     @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput})

@@ -9,23 +9,11 @@ from django.db import transaction
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy.models import TeamMembership, User
+from workflows import ticket_filters
 from workflows.models import SavedView, Ticket
 from workflows.services import _refs
 
-FILTER_KEYS = {
-    "status",
-    "priority",
-    "category",
-    "tag",
-    "assignee",
-    "team",
-    "requester",
-    "q",
-    "sla",
-    "created_after",
-    "created_before",
-    "ordering",
-}
+FILTER_KEYS = {*ticket_filters.FILTER_NAMES, "ordering"}
 UNSET: Any = object()
 
 
@@ -47,11 +35,10 @@ def _check_filters(filters: dict[str, Any], actor: User) -> dict[str, str]:
 
 def _check_values(filters: dict[str, str], actor: User) -> None:
     """Each value must be one the ticket list accepts, so a saved view never answers 400 later."""
-    from workflows.api import filters as list_filters  # the list's own parser is the contract
 
     try:
-        list_filters.apply(Ticket.objects.none(), filters, actor)
-        list_filters.ordering(filters)
+        ticket_filters.apply(Ticket.objects.none(), filters, actor)
+        ticket_filters.ordering(filters)
     except errors.ValidationFailed as exc:
         raise errors.ValidationFailed(
             exc.detail,

@@ -1,4 +1,7 @@
-"""The ticket list's filters and orderings (api.md), validated: bad values are 400, never 500."""
+"""The ticket list's filters and orderings (api.md), validated: bad values are 400, never 500.
+
+Shared by the list endpoint and by saved views, which store the same filters.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +31,19 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "resolution_due_at": ("resolution_due_sort", "id"),
 }
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+FILTER_NAMES = (
+    "status",
+    "priority",
+    "category",
+    "tag",
+    "assignee",
+    "team",
+    "requester",
+    "q",
+    "sla",
+    "created_after",
+    "created_before",
+)
 DEFAULT_ORDERING = "-created_at"
 # Until the SLA issue stores warning times, "at risk" means due within the hour.
 AT_RISK_WINDOW = timedelta(hours=1)
