@@ -49,7 +49,7 @@ def main() -> int:
         "--graceful-timeout",
         "10",
     ]
-    worker = [sys.executable, "manage.py", "qcluster"]
+    worker = [sys.executable, "manage.py", "worker"]
     children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - fixed argv
     stopping = False
 

@@ -27,6 +27,9 @@ class DomainEvent(models.Model):
         max_length=16, choices=EventStatus.choices, default=EventStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Times a worker started on it, committed before the work: a worker killed
+    # mid-dispatch leaves no failed attempt behind, but it does leave this.
+    deliveries = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -20,6 +21,9 @@ from ruledesk.events.models import DomainEvent, EventStatus
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# A task that keeps reappearing without ever finishing (its worker dies each
+# time, so django-q2 never counts a failure) is parked after this many starts.
+MAX_DELIVERIES = 10
 DISPATCH_TASK = "ruledesk.events.tasks.dispatch_event"
 
 
@@ -56,6 +60,8 @@ def event_dispatch(*, event_id: int) -> bool:
     the same event at once; a consumer failure schedules a retry with backoff
     and parks the event as a dead letter after MAX_ATTEMPTS.
     """
+    if not _note_delivery(event_id):
+        return False
     with transaction.atomic():
         event = (
             DomainEvent.objects.select_for_update(skip_locked=True)
@@ -76,6 +82,27 @@ def event_dispatch(*, event_id: int) -> bool:
         event.attempts += 1
         event.save(update_fields=["status", "dispatched_at", "attempts"])
         return True
+
+
+def _note_delivery(event_id: int) -> bool:
+    """Count this start in its own commit; park the event when it keeps coming back."""
+    with transaction.atomic():
+        counted = DomainEvent.objects.filter(
+            pk=event_id, status__in=[EventStatus.PENDING, EventStatus.FAILED]
+        ).update(deliveries=F("deliveries") + 1)
+    if not counted:
+        return False
+    parked = DomainEvent.objects.filter(
+        pk=event_id,
+        status__in=[EventStatus.PENDING, EventStatus.FAILED],
+        deliveries__gt=MAX_DELIVERIES,
+    ).update(
+        status=EventStatus.DEAD,
+        last_error=f"watchdog: started {MAX_DELIVERIES} times without finishing",
+    )
+    if parked:
+        logger.error("event %s parked by the watchdog", event_id)
+    return not parked
 
 
 def _record_failure(event: DomainEvent, exc: Exception) -> None:

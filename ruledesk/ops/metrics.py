@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Min
-from django.utils import timezone
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -15,25 +13,17 @@ class OutboxCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from django_q.models import OrmQ
 
-        from ruledesk.events.models import DomainEvent, EventStatus
+        from ruledesk.events.selectors import events_backlog
 
-        by_status = dict(
-            DomainEvent.objects.values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
+        backlog = events_backlog()
         events = GaugeMetricFamily("ruledesk_events", "Domain events by status", labels=["status"])
-        for status in EventStatus.values:
-            events.add_metric([status], by_status.get(status, 0))
+        for status, count in backlog.by_status.items():
+            events.add_metric([status], count)
         yield events
-        oldest = DomainEvent.objects.filter(
-            status__in=[EventStatus.PENDING, EventStatus.FAILED]
-        ).aggregate(oldest=Min("created_at"))["oldest"]
-        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily(
             "ruledesk_events_oldest_pending_seconds",
             "Age of the oldest undispatched event",
-            value=age,
+            value=backlog.oldest_pending_seconds,
         )
         yield GaugeMetricFamily(
             "ruledesk_task_queue_depth",

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ruledesk.api.client_ip import client_ip
 from ruledesk.api.errors import problem_response
+from ruledesk.events.selectors import events_backlog
 from ruledesk.ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,14 @@ def readyz(request: HttpRequest) -> HttpResponse:
         return problem_response(
             503, "dependency_unavailable", "Not ready: " + ", ".join(failed) + " unreachable."
         )
-    return JsonResponse({"status": "ok", "checks": {name: "ok" for name, _ in CHECKS}})
+    return JsonResponse(
+        {
+            "status": "ok",
+            "checks": {name: "ok" for name, _ in CHECKS},
+            # Reported, not judged: a worker backlog must not take the web tier out of rotation.
+            "events": events_backlog().as_dict(),
+        }
+    )
 
 
 def _metrics_allowed(request: HttpRequest) -> bool:

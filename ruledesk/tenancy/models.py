@@ -56,7 +56,8 @@ class UserManager(BaseUserManager["User"]):
 
 class ActiveUserManager(UserManager):
     def get_queryset(self) -> models.QuerySet[User]:
-        return super().get_queryset().filter(deleted_at__isnull=True)
+        # The automation user is an implementation detail: never listed, picked or counted.
+        return super().get_queryset().filter(deleted_at__isnull=True, is_system=False)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -72,6 +73,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # One per organization: the actor rule actions and other automation run as.
+    is_system = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
     live: ClassVar[ActiveUserManager] = ActiveUserManager()
@@ -87,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(organization__isnull=False) | models.Q(is_superuser=True),
             ),
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(is_system=True),
+                name="one_system_user_per_org",
+            ),
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["organization", "role"], name="user_org_role_idx"),

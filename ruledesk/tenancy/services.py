@@ -36,6 +36,30 @@ def organization_create(
     return org
 
 
+SYSTEM_ACTOR_NAME = "Ruledesk automation"
+
+
+def system_actor(organization_id: int) -> User:
+    """The organization's automation user, created on first use; it cannot log in."""
+    found = User.objects.filter(organization_id=organization_id, is_system=True).first()
+    if found is not None:
+        return found
+    user = User(
+        organization_id=organization_id,
+        email=f"automation+{organization_id}@ruledesk.invalid",
+        name=SYSTEM_ACTOR_NAME,
+        role=Role.AGENT,
+        is_system=True,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent first use created it
+        return User.objects.get(organization_id=organization_id, is_system=True)
+    return user
+
+
 def _check_password(password: str | None, user: User | None = None) -> None:
     if password is None:
         return

@@ -72,7 +72,7 @@ def test_web_and_worker_start_after_migrations_and_bucket_setup() -> None:
         "-c",
         "python manage.py migrate --noinput && python manage.py createcachetable",
     ]
-    assert services()["worker"]["command"] == ["python", "manage.py", "qcluster"]
+    assert services()["worker"]["command"] == ["python", "manage.py", "worker"]
 
 
 def test_app_services_run_in_production_on_minio() -> None:

@@ -51,6 +51,7 @@ def test_readyz_answers_ok_with_every_check(client: Client) -> None:
     assert body(response) == {
         "status": "ok",
         "checks": {"database": "ok", "storage": "ok", "task_queue": "ok"},
+        "events": {"pending": 0, "failed": 0, "dead": 0, "oldest_pending_seconds": 0},
     }
 
 
@@ -171,3 +172,17 @@ def test_metrics_take_only_the_proxy_appended_address_with_one_trusted_proxy(
     )
 
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_readyz_reports_the_event_backlog_without_failing_on_it(client: Client) -> None:
+    from ruledesk.events.models import DomainEvent, EventStatus
+
+    DomainEvent.objects.create(organization_id=1, type="x", status=EventStatus.DEAD)
+    DomainEvent.objects.create(organization_id=1, type="x", status=EventStatus.PENDING)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    events = body(response)["events"]
+    assert (events["pending"], events["failed"], events["dead"]) == (1, 0, 1)

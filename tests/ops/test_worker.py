@@ -1,4 +1,4 @@
-"""A real django-q2 cluster, started as `manage.py qcluster`, consumes our queue.
+"""A real django-q2 cluster, started as `manage.py worker`, consumes our queue.
 
 The cluster is pointed at this test run's database, so everything the test
 commits is what the worker sees, and everything it does is visible here.
@@ -57,7 +57,7 @@ def cluster(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen
     env = {**os.environ, "DATABASE_URL": database_url(), "RULEDESK_Q_WORKERS": "1"}
     log = (tmp_path / "qcluster.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
+        [sys.executable, "manage.py", "worker"],
         cwd=ROOT,
         env=env,
         stdout=log,
