@@ -7,7 +7,9 @@ counters roll back with each test like every other row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from rest_framework.test import APIClient
 
 from ruledesk.api.authentication import token_issue
 from ruledesk.tenancy.models import Organization, Role, User
-from tests import factories
+from tests import factories, processes
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +68,13 @@ def api() -> Callable[[User | None], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def cluster(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `manage.py worker` (django-q2 cluster) on this test's database; stopped after."""
+    process = processes.start_worker(tmp_path / "worker.log")
+    try:
+        yield process
+    finally:
+        processes.stop(process)
