@@ -199,6 +199,12 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ruledesk <ruledesk@localhost>")
+# Outbox delivery: attempts before a message is dead-lettered, and how long a
+# claimed ("sending") message may stay unconfirmed before the sweep parks it.
+RULEDESK_EMAIL_MAX_ATTEMPTS = env_int("RULEDESK_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
+RULEDESK_EMAIL_SENDING_LEASE_SECONDS = env_int(
+    "RULEDESK_EMAIL_SENDING_LEASE_SECONDS", 600, minimum=1
+)
 
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -239,7 +245,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ruledesk.api.permissions.IsOrganizationMember"],
     "DEFAULT_PARSER_CLASSES": ["ruledesk.api.parsers.StrictJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["ruledesk.api.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "ruledesk.api.pagination.CursorPagination",
     "DEFAULT_THROTTLE_CLASSES": [
         "ruledesk.api.throttling.UserWriteThrottle",
@@ -267,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "MatrixRoleEnum": "ruledesk.access.registry.ROLES",
         "TicketStatusEnum": "workflows.models.Status",
         "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
+        "RuleEventEnum": "rules_engine.vocabulary.EVENTS",
+        "NotificationEventEnum": "ruledesk.notifications.models.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -320,3 +328,5 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"
 RULEDESK_REOPEN_COOLDOWN_SECONDS = env_int("RULEDESK_REOPEN_COOLDOWN_SECONDS", 60, minimum=0)
+# Rules engine: tickets one schedule rule checks per run (the rest wait for the next run).
+RULEDESK_RULES_SCHEDULE_CAP = env_int("RULEDESK_RULES_SCHEDULE_CAP", 500, minimum=1)

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class RulesEngineConfig(AppConfig):
     name = "rules_engine"
     label = "rules_engine"
+    verbose_name = "Rules engine"
+
+    def ready(self) -> None:
+        from ruledesk.events import registry
+        from ruledesk.ops import schedules
+        from rules_engine.services import event_process
+
+        registry.register("rules", event_process)
+        schedules.register("rules-schedule", "rules_engine.tasks.rules_schedule_run", 60)

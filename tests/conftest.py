@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from ruledesk.api.authentication import token_issue
 from ruledesk.tenancy.models import Organization, Role, User
 from tests import factories, processes
+from tests.notifications.conftest import smtp  # noqa: F401 - a real SMTP server for every suite
 
 
 @pytest.fixture(autouse=True)

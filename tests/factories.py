@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from ruledesk.events.models import DomainEvent, EventStatus
 from ruledesk.tenancy import services as tenancy
 from ruledesk.tenancy.models import Organization, Role, Team, User
 
@@ -14,9 +15,15 @@ _seq = itertools.count(1)
 def organization(slug: str | None = None, **extra: str) -> Organization:
     n = next(_seq)
     slug = slug or f"org{n}"
-    return tenancy.organization_create(
+    org = tenancy.organization_create(
         slug=slug, name=extra.get("name", slug.title()), timezone_name=extra.get("timezone", "UTC")
     )
+    # Test organizations start bare: their setup event counts as handled (its task
+    # becomes a no-op), so no default rule runs unless a test installs the set itself.
+    DomainEvent.objects.filter(organization_id=org.pk, type="organization.created").update(
+        status=EventStatus.DISPATCHED
+    )
+    return org
 
 
 def user(

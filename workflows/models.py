@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -138,12 +140,26 @@ class Ticket(models.Model):
     sla_paused = models.BooleanField(default=False)
     first_response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
+    sla_policy = models.ForeignKey(
+        "workflows.SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When each running target enters its warning window (null when stopped or paused
+    # before it); `sla=at_risk` is "not breached and a warn time has passed".
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
     # Full-text search: public text for requesters, everything for agents.
     search_public = SearchVectorField(null=True, editable=False)
     search_all = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["search_public", "search_all", "description_html", "priority_rank"]
+        excluded_fields=[
+            "search_public",
+            "search_all",
+            "description_html",
+            "priority_rank",
+            "first_response_warn_at",
+            "resolution_warn_at",
+        ]
     )
 
     class Meta:
@@ -156,6 +172,17 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "priority_rank", "id"], name="ticket_org_prio"),
             models.Index(
                 fields=["organization", "resolution_due_at", "id"], name="ticket_org_res_due"
+            ),
+            # The list's `resolution_due_at` ordering: NULLs (no deadline) sort last as
+            # 'infinity', one keyset range (the same expression as ticket_filters.NO_DEADLINE).
+            models.Index(
+                F("organization"),
+                Coalesce(
+                    "resolution_due_at",
+                    RawSQL("'infinity'::timestamptz", (), output_field=models.DateTimeField()),
+                ),
+                F("id"),
+                name="ticket_org_res_due_key",
             ),
             models.Index(
                 fields=["organization", "status", "priority_rank", "-created_at", "-id"],
@@ -318,3 +345,11 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The SLA models live in their own module but belong to this app.
+from workflows.sla.models import (  # noqa: E402
+    BusinessCalendar as BusinessCalendar,
+)
+from workflows.sla.models import SlaPolicy as SlaPolicy  # noqa: E402
+from workflows.sla.models import SlaTimer as SlaTimer  # noqa: E402

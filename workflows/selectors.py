@@ -21,9 +21,9 @@ def tickets_visible_to(actor: User) -> QuerySet[Ticket]:
 
 def with_related(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What a ticket representation needs, in a fixed number of queries whatever the page size."""
-    return tickets.select_related("requester", "assignee", "team", "category").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
-    )
+    return tickets.select_related(
+        "requester", "assignee", "team", "category", "sla_policy"
+    ).prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
 
 
 def access_ticket(actor: User, ticket_id: Any, codename: str | None = None) -> Ticket:

@@ -5,32 +5,37 @@ Shared by the list endpoint and by saved views, which store the same filters.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import DateTimeField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateTimeField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ruledesk import errors
 from ruledesk.access import policy
+from ruledesk.api.pagination import SortKey
 from ruledesk.tenancy.models import User
 from workflows import search
 from workflows.models import Priority, Status, Ticket
+from workflows.sla import selectors as sla_selectors
 
-# ordering parameter -> keyset ordering over indexed columns (id breaks ties).
-ORDERINGS: dict[str, tuple[str, ...]] = {
+# What a missing deadline sorts as: after every real one. A literal (no query parameter), so
+# PostgreSQL matches it with the expression index `ticket_org_res_due_key` in workflows/models.py.
+NO_DEADLINE = RawSQL("'infinity'::timestamptz", (), output_field=DateTimeField())
+# ordering parameter -> keyset ordering (id breaks ties); each has an index on
+# (organization, keys..., id), so every page is one index range scan (ruledesk/api/pagination.py).
+ORDERINGS: dict[str, tuple[str | SortKey, ...]] = {
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),
     "updated_at": ("updated_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
     "priority": ("priority_rank", "id"),
     "-priority": ("-priority_rank", "-id"),
-    # Tickets without a deadline sort last; the cursor needs a non-null key to page past them.
-    "resolution_due_at": ("resolution_due_sort", "id"),
+    # Tickets without a deadline sort last (NULLS LAST, as COALESCE(resolution_due_at, infinity)).
+    "resolution_due_at": (SortKey("resolution_due_at", null_as=NO_DEADLINE), "id"),
 }
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 FILTER_NAMES = (
     "status",
     "priority",
@@ -45,8 +50,6 @@ FILTER_NAMES = (
     "created_before",
 )
 DEFAULT_ORDERING = "-created_at"
-# Until the SLA issue stores warning times, "at risk" means due within the hour.
-AT_RISK_WINDOW = timedelta(hours=1)
 
 
 def _int(name: str, raw: str) -> int:
@@ -114,40 +117,10 @@ def apply(tickets: QuerySet[Ticket], params: Any, actor: User) -> QuerySet[Ticke
 
 
 def _sla(tickets: QuerySet[Ticket], states: list[str]) -> QuerySet[Ticket]:
-    breached = Q(first_response_breached=True) | Q(resolution_breached=True)
-    at_risk = (
-        ~breached
-        & Q(resolution_due_at__isnull=False)
-        & Q(resolution_due_at__lte=timezone.now() + AT_RISK_WINDOW)
-    )
-    wanted = Q()
-    for state in states:
-        wanted |= {"breached": breached, "at_risk": at_risk, "ok": ~breached & ~at_risk}[state]
-    return tickets.filter(wanted)
+    return tickets.filter(sla_selectors.sla_q(states, timezone.now()))
 
 
-def with_sort_keys(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the computed keys ORDERINGS may name (resolution_due_sort)."""
-    return tickets.annotate(
-        resolution_due_sort=Coalesce(
-            "resolution_due_at", Value(NO_DEADLINE), output_field=DateTimeField()
-        )
-    )
-
-
-def check_cursor_position(key: str, position: Any) -> None:
-    """A forged cursor position on a computed key is a 400 (the model fields are checked upstream)."""
-    if key != "resolution_due_sort":
-        return
-    try:
-        valid = isinstance(position, str) and len(position) <= 40 and bool(parse_datetime(position))
-    except ValueError:
-        valid = False
-    if not valid:
-        raise errors.ValidationFailed.on("cursor", "Invalid cursor.")
-
-
-def ordering(params: Any) -> tuple[str, ...]:
+def ordering(params: Any) -> tuple[str | SortKey, ...]:
     raw = params.get("ordering") or DEFAULT_ORDERING
     if raw not in ORDERINGS:
         raise errors.ValidationFailed.on(

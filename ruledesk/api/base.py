@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api import idempotency
-from ruledesk.api.pagination import CursorPagination
+from ruledesk.api.pagination import CursorPagination, SortKey
 from ruledesk.tenancy.models import Organization, User
 
 
@@ -147,19 +147,23 @@ class OrgScopedView(IdempotentMixin, ActorMixin, generics.GenericAPIView):  # ty
 
 
 class ListApiView(ApiView):
-    """An endpoint with a keyset-paginated GET; `ordering` must be over indexed columns."""
+    """An endpoint with a keyset-paginated GET.
+
+    `ordering` names model fields and ends with `id` (the tie-breaker); an index should
+    cover it, as each page is one row-value comparison over those columns.
+    """
 
     pagination_class = CursorPagination
-    ordering: ClassVar[tuple[str, ...]] = ("-created_at", "-id")
+    ordering: ClassVar[tuple[str | SortKey, ...]] = ("-created_at", "-id")
 
     def paginate(
         self,
         request: Request,
         queryset: models.QuerySet[Any],
         render: Callable[[Any], Any],
-        ordering: tuple[str, ...] | None = None,
+        ordering: tuple[str | SortKey, ...] | None = None,
     ) -> Response:
         paginator = self.pagination_class()
-        paginator.ordering = ordering or self.ordering  # type: ignore[assignment]
+        paginator.ordering = ordering or self.ordering
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response([render(obj) for obj in page or []])
+        return paginator.get_paginated_response([render(obj) for obj in page])

@@ -24,4 +24,7 @@ urlpatterns = [
     path("permission-matrix", PermissionMatrixApi.as_view(), name="permission-matrix"),
     path("audit-events", AuditEventListApi.as_view(), name="audit-event-list"),
     path("", include("workflows.api.urls")),
+    path("", include("workflows.api.sla_urls")),
+    path("", include("rules_engine.api.urls")),
+    path("", include("ruledesk.notifications.api.urls")),
 ]

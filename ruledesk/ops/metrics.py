@@ -32,7 +32,36 @@ class OutboxCollector(Collector):
         )
 
 
+class EmailOutboxCollector(Collector):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from django.db.models import Count, Min
+        from django.utils import timezone
+
+        from ruledesk.notifications.models import EmailMessage, EmailStatus
+
+        by_status = dict(
+            EmailMessage.objects.values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        emails = GaugeMetricFamily(
+            "ruledesk_email_outbox", "Notification e-mails by status", labels=["status"]
+        )
+        for status in EmailStatus.values:
+            emails.add_metric([status], by_status.get(status, 0))
+        yield emails
+        oldest = EmailMessage.objects.filter(
+            status__in=[EmailStatus.QUEUED, EmailStatus.FAILED]
+        ).aggregate(oldest=Min("created_at"))["oldest"]
+        yield GaugeMetricFamily(
+            "ruledesk_email_outbox_oldest_queued_seconds",
+            "Age of the oldest e-mail not yet sent (queued or failed)",
+            value=(timezone.now() - oldest).total_seconds() if oldest else 0.0,
+        )
+
+
 def registry() -> CollectorRegistry:
     reg = CollectorRegistry(auto_describe=False)
     reg.register(OutboxCollector())
+    reg.register(EmailOutboxCollector())
     return reg

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.audit import services as audit
+from ruledesk.events.services import emit
 from ruledesk.tenancy.models import Organization, Role, Team, TeamMembership, User
 
 
@@ -33,6 +34,8 @@ def organization_create(
             organization_id=org.pk,
             changes={"slug": slug, "name": name},
         )
+        # Apps that set up per-organization defaults (the rule set) listen for this.
+        emit(organization_id=org.pk, type="organization.created", payload={"slug": slug})
     return org
 
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from ruledesk.api import pagination
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, User
 from tests.api.problems import assert_problem, field_errors
@@ -186,11 +187,77 @@ def test_invalid_cursor_answers_400_never_500(api, admin, path, cursor) -> None:
     assert field_errors(body) == {"cursor": "invalid"}
 
 
-def test_cursor_with_an_out_of_range_position_answers_an_empty_page(api, admin) -> None:
-    response = api(admin).get("/api/v1/users", {"cursor": _cursor("o=0&r=0&p=" + "9" * 30)})
+def _signed(payload: dict) -> str:
+    return pagination.encode_token(payload)
 
-    assert response.status_code == 200
-    assert response.json()["results"] == []
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        # Well-formed and signed, but not a cursor of this list: wrong ordering, shape or values.
+        _signed({"o": "-created_at,-id", "v": ["2026-01-01T00:00:00+00:00", 1]}),
+        _signed({"o": "id", "v": []}),
+        _signed({"o": "id", "v": [1, 2]}),
+        _signed({"o": "id", "v": ["abc"]}),
+        _signed({"o": "id", "v": [None]}),
+        _signed({"o": "id", "v": [True]}),
+        _signed({"o": "id", "v": [1.5]}),
+        _signed({"o": "id", "v": [[1]]}),
+        _signed({"o": "id", "v": ["9" * 30]}),
+        _signed({"o": "id", "v": [2**70]}),
+        _signed({"o": "id", "v": [1], "r": 2}),
+        _signed({"o": "id", "v": [1], "x": 1}),
+        _signed({"o": "id"}),
+        _signed(["o", "id"]),  # type: ignore[arg-type]
+        # The JSON a real cursor carries, but unsigned or with a forged signature.
+        base64.urlsafe_b64encode(b'{"o":"id","v":[1]}').decode(),
+        _signed({"o": "id", "v": [1]})[:-4] + "AAAA",
+        "A" * 3000,
+    ],
+)
+def test_forged_or_foreign_cursor_answers_400(api, admin, many_users, cursor) -> None:
+    response = api(admin).get("/api/v1/users", {"cursor": cursor})
+
+    body = assert_problem(response, 400, "validation_error")
+    assert field_errors(body) == {"cursor": "invalid"}
+
+
+def test_cursor_of_another_ordering_answers_400(api, admin, acme, many_users) -> None:
+    client = api(admin)
+    _bulk_events(acme, 3, datetime(2026, 1, 1, tzinfo=UTC))
+    audit_next = client.get("/api/v1/audit-events", {"page_size": 1}).json()["next"]
+    cursor = parse_qs(urlsplit(audit_next).query)["cursor"][0]
+
+    response = client.get("/api/v1/users", {"cursor": cursor})
+
+    assert field_errors(assert_problem(response, 400, "validation_error")) == {"cursor": "invalid"}
+
+
+def test_cursor_past_the_last_row_answers_an_empty_page_that_leads_back(
+    api, admin, many_users
+) -> None:
+    client = api(admin)
+    first = client.get("/api/v1/users", {"page_size": 100}).json()
+    User.objects.filter(pk__in=many_users[100:]).delete()
+
+    empty = client.get(_path(first["next"])).json()
+
+    assert empty["results"] == [] and empty["next"] is None
+    back = client.get(_path(empty["previous"])).json()
+    assert [u["id"] for u in back["results"]] == many_users[:100]
+    assert back["previous"] is None
+
+
+def test_walking_back_from_the_last_page_visits_every_row_once(api, admin, many_users) -> None:
+    client = api(admin)
+    last = _walk(client, "/api/v1/users?page_size=40")[-1]
+    pages = [last]
+    while pages[-1]["previous"]:
+        pages.append(client.get(_path(pages[-1]["previous"])).json())
+
+    assert [len(p["results"]) for p in pages] == [11, 40, 40, 40]
+    assert [u["id"] for p in reversed(pages) for u in p["results"]] == many_users
+    assert all(p["next"] for p in pages[1:])
 
 
 def test_unknown_query_parameters_are_ignored(api, admin, many_users) -> None:

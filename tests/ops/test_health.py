@@ -128,11 +128,11 @@ def test_metrics_with_the_token_expose_outbox_and_queue_gauges(
     lines = response.content.decode().splitlines()
     assert "# TYPE ruledesk_events gauge" in lines
     assert 'ruledesk_events{status="pending"} 1.0' in lines
-    assert 'ruledesk_events{status="dispatched"} 0.0' in lines
+    assert 'ruledesk_events{status="dispatched"} 1.0' in lines  # organization.created
     assert 'ruledesk_events{status="failed"} 0.0' in lines
     assert 'ruledesk_events{status="dead"} 0.0' in lines
     assert "# TYPE ruledesk_task_queue_depth gauge" in lines
-    assert "ruledesk_task_queue_depth 1.0" in lines
+    assert "ruledesk_task_queue_depth 2.0" in lines  # with the organization's setup task
     assert "# TYPE ruledesk_events_oldest_pending_seconds gauge" in lines
 
 

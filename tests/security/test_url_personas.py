@@ -21,7 +21,7 @@ from ruledesk.access.api.views import matrix_body
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
-from tests.security import workflow_rows
+from tests.security import notification_rows, rules_rows, sla_rows, workflow_rows
 
 PERSONAS = ("admin", "agent", "requester", "outsider", "anonymous")
 # Patterns covered by one row for their root (Django's admin, static files).
@@ -248,6 +248,9 @@ TABLE: tuple[Row, ...] = (
 
 
 TABLE += workflow_rows.rows(Row, expect, at)
+TABLE += sla_rows.rows(Row, expect, at)
+TABLE += rules_rows.rows(Row, expect, at)
+TABLE += notification_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:

@@ -1,27 +1,34 @@
 """A ticket's history for one viewer: field changes, transitions and comments, oldest first.
 
 Built from django-simple-history rows, the status log and comments; internal
-comments never appear to a viewer who may not see them.
+comments never appear to a viewer who may not see them. References in `from`/`to`
+are embedded as everywhere else in the API (assignee as a user, category and team
+as `{id, name}`), resolved per page in one query per kind; an object deleted since
+keeps its id with a null name (and e-mail).
 """
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from django.db.models import Model
 from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
 
-from ruledesk import errors
+from ruledesk.api import pagination
 from ruledesk.api.base import user_ref
-from ruledesk.tenancy.models import User
+from ruledesk.tenancy.models import Team, User
 from workflows import selectors
-from workflows.models import Ticket
+from workflows.models import Category, Ticket
 
 TRACKED_FIELDS = ("title", "priority", "category_id", "assignee_id", "team_id")
-MAX_PAGE = 100
+# Fields whose values are ids, embedded as references: field -> model.
+REFERENCES: dict[str, type[Model]] = {"assignee": User, "category": Category, "team": Team}
+MAX_OFFSET = 10**9
 
 
 def entries(ticket: Ticket, viewer: User) -> list[dict[str, Any]]:
+    """Every entry the viewer may see, oldest first; reference fields still hold bare ids."""
     found: list[tuple[Any, int, dict[str, Any]]] = []
     versions = list(
         ticket.history.order_by("history_date", "history_id").select_related("history_user")
@@ -60,7 +67,8 @@ def entries(ticket: Ticket, viewer: User) -> list[dict[str, Any]]:
                 },
             )
         )
-    for comment in selectors.comments_visible_to(viewer, ticket).order_by("created_at", "id"):
+    comments = selectors.comments_visible_to(viewer, ticket).prefetch_related(None)
+    for comment in comments.order_by("created_at", "id"):
         found.append(
             (
                 comment.created_at,
@@ -77,15 +85,20 @@ def entries(ticket: Ticket, viewer: User) -> list[dict[str, Any]]:
     return [entry for _, _, entry in found]
 
 
-def page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Cursor pages over a short, per-ticket list (the cursor encodes an offset)."""
-    size = _size(request.query_params.get("page_size"))
+def page(
+    request: Request, items: list[dict[str, Any]], ticket: Ticket, viewer: User
+) -> dict[str, Any]:
+    """Cursor pages over a short, per-ticket list; the (signed) cursor holds an offset.
+
+    History only grows at its end, so `next` stays stable while entries are added.
+    """
+    size = pagination.page_size(request)
     start = _offset(request.query_params.get("cursor"))
-    chunk = items[start : start + size]
+    chunk = embed_references(items[start : start + size], ticket, viewer)
 
     def link(offset: int) -> str:
-        token = base64.urlsafe_b64encode(str(offset).encode()).decode()
-        return request.build_absolute_uri(f"{request.path}?cursor={token}&page_size={size}")
+        token = pagination.encode_token({"o": "history", "n": offset})
+        return replace_query_param(request.build_absolute_uri(), "cursor", token)
 
     return {
         "next": link(start + size) if start + size < len(items) else None,
@@ -94,21 +107,48 @@ def page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _size(raw: str | None) -> int:
-    if raw is None:
-        return 25
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
-        raise errors.ValidationFailed.on("page_size", "Must be a positive integer.")
-    return min(int(raw), MAX_PAGE)
+def embed_references(
+    chunk: list[dict[str, Any]], ticket: Ticket, viewer: User
+) -> list[dict[str, Any]]:
+    """Replace the ids in `from`/`to` of reference fields by embedded objects, in batch."""
+    wanted: dict[str, set[int]] = {field: set() for field in REFERENCES}
+    for entry in chunk:
+        if entry["kind"] == "field" and entry["field"] in REFERENCES:
+            wanted[entry["field"]].update(
+                v for v in (entry["from"], entry["to"]) if isinstance(v, int)
+            )
+    found: dict[str, dict[int, Any]] = {}
+    for field, ids in wanted.items():
+        model = REFERENCES[field]
+        rows = model._default_manager.filter(organization_id=ticket.organization_id, pk__in=ids)
+        found[field] = {row.pk: row for row in rows} if ids else {}
+
+    def ref(field: str, value: Any) -> Any:
+        if value is None:
+            return None
+        row = found[field].get(value)
+        if field == "assignee":
+            return user_ref(row, viewer) if row else {"id": value, "name": None, "email": None}
+        return {"id": value, "name": row.name if row else None}
+
+    for entry in chunk:
+        if entry["kind"] == "field" and entry["field"] in REFERENCES:
+            entry["from"] = ref(entry["field"], entry["from"])
+            entry["to"] = ref(entry["field"], entry["to"])
+    return chunk
 
 
 def _offset(raw: str | None) -> int:
-    if not raw:
+    if raw is None:
         return 0
-    try:
-        value = int(base64.urlsafe_b64decode(raw.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise errors.ValidationFailed.on("cursor", "Invalid cursor.") from None
-    if value < 0 or value > 10**9:
-        raise errors.ValidationFailed.on("cursor", "Invalid cursor.")
+    payload = pagination.decode_token(raw)
+    value = payload.get("n")
+    if (
+        set(payload) != {"o", "n"}
+        or payload["o"] != "history"
+        or isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_OFFSET
+    ):
+        raise pagination.invalid_cursor()
     return value

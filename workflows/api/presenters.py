@@ -33,7 +33,7 @@ def ticket_out(ticket: Ticket, viewer: User) -> dict[str, Any]:
         "closed_at": ticket.closed_at,
         "reopen_count": ticket.reopen_count,
         "sla": {
-            "policy": None,
+            "policy": named_ref(ticket.sla_policy),
             "first_response_due_at": ticket.first_response_due_at,
             "resolution_due_at": ticket.resolution_due_at,
             "paused": ticket.sla_paused,

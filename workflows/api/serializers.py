@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
@@ -109,17 +110,44 @@ class CommentInput(StrictSerializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PUBLIC)
 
 
+_HISTORY_REF = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": ["string", "null"]},
+        "email": {"type": ["string", "null"], "format": "email"},
+    },
+}
+
+
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string"}, _HISTORY_REF, {"type": "null"}],
+        "description": (
+            "The value before (`from`) or after (`to`). `title`, `priority`, `status`: the "
+            "value; comment entries: the visibility (`to` only). `assignee`: the user "
+            "embedded as {id, name, email} (email null for staff when a requester reads); "
+            "`category`, `team`: {id, name}; null when unset. An object deleted since keeps "
+            "its id with a null name (and email)."
+        ),
+    }
+)
+class HistoryValueField(serializers.JSONField):
+    pass
+
+
 class HistoryEntryOutput(serializers.Serializer):  # type: ignore[type-arg]
     at = serializers.DateTimeField()
     actor = UserRefSerializer(allow_null=True)
     kind = serializers.ChoiceField(choices=["field", "transition", "comment", "attachment"])
     field = serializers.CharField(required=False)
-    to = serializers.JSONField(required=False)
+    to = HistoryValueField(required=False)
     reason = serializers.CharField(required=False)
 
 
 # "from" is a Python keyword, so the field is added by name.
-HistoryEntryOutput._declared_fields["from"] = serializers.JSONField(required=False)
+HistoryEntryOutput._declared_fields["from"] = HistoryValueField(required=False)
 
 
 class BulkInput(StrictSerializer):

@@ -17,6 +17,7 @@ from ruledesk.markdown import render_markdown
 from ruledesk.tenancy.models import Role, User
 from workflows import search
 from workflows.models import Comment, Ticket, Visibility
+from workflows.sla import clocks as sla
 
 # "@alice@acme.test" or "@AliceAdmin" (a user's name without spaces).
 _MENTION = re.compile(r"(?<![\w@])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.-]+)", re.UNICODE)
@@ -57,6 +58,8 @@ def comment_create(
             ticket.first_responded_at = now
             fields.append("first_responded_at")
         ticket.save(update_fields=fields)
+        if "first_responded_at" in fields:
+            sla.ticket_sla_sync(ticket=ticket)
         search.refresh(ticket.pk)
         emit(
             organization_id=ticket.organization_id,
@@ -96,6 +99,8 @@ def _may_read(user: User, ticket: Ticket, visibility: str) -> bool:
 
 
 def _cooldown(actor: User) -> None:
+    if actor.is_system:  # rule actions (internal notes) are bounded by the loop guard instead
+        return
     limit = ratelimit.Limit("comments", settings.RULEDESK_RATE_COMMENTS_PER_10S, 10)
     wait = ratelimit.hit(limit, f"user:{actor.pk}")
     if wait is not None:

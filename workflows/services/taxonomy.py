@@ -11,7 +11,7 @@ from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.audit import services as audit
 from ruledesk.tenancy.models import User
-from workflows.models import Category, Tag, Ticket, TicketTag
+from workflows.models import Category, SlaPolicy, Tag, Ticket, TicketTag
 from workflows.services import _refs
 
 _T = TypeVar("_T", Category, Tag)
@@ -132,7 +132,7 @@ def category_delete(*, actor: User, category: Category) -> None:
             category.delete()
         except ProtectedError:
             raise errors.Conflict(
-                "Tickets or subcategories use this category: archive or merge it instead."
+                "Tickets, subcategories or SLA policies use this category: archive or merge it instead."
             ) from None
 
 
@@ -155,6 +155,7 @@ def category_merge(*, actor: User, source: Category, target: Category) -> Catego
         )
     with transaction.atomic():
         moved = Ticket.objects.filter(category=source).update(category=target)
+        SlaPolicy.objects.filter(category=source).update(category=target)
         Category.objects.filter(parent=source).update(parent=target.parent or target)
         _audit(actor, "category.merge", target, {"from": source.pk, "tickets": moved})
         source.delete()

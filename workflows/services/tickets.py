@@ -15,6 +15,7 @@ from ruledesk.tenancy.models import User
 from workflows import numbering, search
 from workflows.models import PRIORITY_RANK, Channel, Priority, Tag, Ticket, TicketTag
 from workflows.services import _refs
+from workflows.sla import clocks as sla
 
 UNSET: Any = object()
 
@@ -79,6 +80,7 @@ def ticket_create(
         )
         _set_tags(ticket, tag_objects)
         search.refresh(ticket.pk)
+        sla.ticket_sla_sync(ticket=ticket, rematch=True)
         emit(
             organization_id=org_id,
             type="ticket.created",
@@ -122,6 +124,8 @@ def ticket_update(
             ticket.save()
             if "title" in changes:
                 search.refresh(ticket.pk)
+            if "priority" in changes or "category" in changes:
+                sla.ticket_sla_sync(ticket=ticket, rematch=True)
             emit(
                 organization_id=ticket.organization_id,
                 type="ticket.updated",

@@ -23,6 +23,7 @@ from workflows.models import (
     StatusTransition,
     Ticket,
 )
+from workflows.sla import clocks as sla
 
 REASON_MAX = 2000
 # Reopens of high/critical tickets by requesters wait for an agent's decision.
@@ -127,6 +128,7 @@ def _apply(actor: User | None, ticket: Ticket, name: str, reason: str, depth: in
         to_status=ticket.status,
         reason=reason,
     )
+    sla.ticket_sla_sync(ticket=ticket)
     changes = {"status": [before, ticket.status]}
 
     def announce(event_type: str, payload: dict[str, str] | None = None) -> None:

@@ -1,0 +1,282 @@
+"""What matched rules do: one explicit registry, action type -> handler.
+
+Every handler changes state only through the services of workflows (and
+notifications), as the organization's system actor, passing `depth` so events
+caused by rules carry how deep in a chain they are (the loop guard reads it).
+Each action runs in its own savepoint: a failing action is rolled back alone,
+its error recorded, and the rule's remaining actions still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ruledesk import errors
+from ruledesk.tenancy.models import Role, User
+from rules_engine import notify as notify_action
+from rules_engine.models import CsatRequestIntent, RoundRobinCursor, Rule
+from workflows import services as tickets
+from workflows.models import PRIORITY_RANK, Priority, Status, Ticket
+from workflows.sla import services as sla
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_REQUESTER)
+
+
+class ActionResult(TypedDict, total=False):
+    type: str
+    ok: bool
+    error: str
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who acts, on what, and because of which event."""
+
+    rule: Rule
+    actor: User
+    ticket_id: int
+    event_type: str
+    event_id: int | None
+    event_actor_id: int | None
+    event_payload: Mapping[str, Any]
+    event_changes: Mapping[str, Any]
+    depth: int  # depth for events the actions cause: the triggering event's depth + 1
+    dedup_prefix: str  # unique per (event or schedule firing, rule)
+
+    def ticket(self) -> Ticket:
+        found = (
+            Ticket.objects.select_related("requester", "assignee", "team", "organization")
+            .filter(organization_id=self.rule.organization_id, pk=self.ticket_id)
+            .first()
+        )
+        if found is None:
+            raise errors.NotFound("The ticket no longer exists.")
+        return found
+
+
+Handler = Callable[[ActionContext, Mapping[str, Any], int], None]
+
+
+def run_actions(ctx: ActionContext, actions: list[Mapping[str, Any]]) -> list[ActionResult]:
+    """Run a rule's actions in order; a failure is recorded and the next action still runs."""
+    results: list[ActionResult] = []
+    for index, action in enumerate(actions):
+        kind = str(action.get("type"))
+        handler = HANDLERS.get(kind)
+        try:
+            if handler is None:
+                raise errors.ValidationFailed(f"Unknown action type {kind!r}.")
+            with transaction.atomic():
+                handler(ctx, action, index)
+        except errors.ApplicationError as exc:
+            results.append({"type": kind, "ok": False, "error": _describe(exc)})
+        else:
+            results.append({"type": kind, "ok": True})
+    return results
+
+
+def _describe(exc: errors.ApplicationError) -> str:
+    details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    return f"{exc.detail} ({details})" if details else exc.detail
+
+
+# --- Handlers -----------------------------------------------------------------------
+
+
+def set_priority(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    tickets.ticket_update(
+        actor=ctx.actor, ticket=ctx.ticket(), priority=action["priority"], depth=ctx.depth
+    )
+
+
+def set_category(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    tickets.ticket_update(
+        actor=ctx.actor, ticket=ctx.ticket(), category_id=action["category"], depth=ctx.depth
+    )
+
+
+def assign_team(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    tickets.ticket_update(
+        actor=ctx.actor, ticket=ctx.ticket(), team_id=action["team"], depth=ctx.depth
+    )
+
+
+def assign_agent(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    ticket = ctx.ticket()
+    choice = action["agent"]
+    if choice == "round_robin":
+        agent_id = pick_round_robin(ticket)
+    elif choice == "least_loaded":
+        agent_id = pick_least_loaded(ticket, capacity=action.get("capacity"))
+    else:
+        agent_id = int(choice)
+    tickets.ticket_update(actor=ctx.actor, ticket=ticket, assignee_id=agent_id, depth=ctx.depth)
+
+
+def team_agents(ticket: Ticket) -> list[int]:
+    """Ids of the active agents and admins of the ticket's team, ascending."""
+    if ticket.team_id is None:
+        raise errors.ValidationFailed("The ticket has no team to pick an agent from.")
+    ids = list(
+        User.live.filter(
+            organization_id=ticket.organization_id,
+            memberships__team_id=ticket.team_id,
+            is_active=True,
+            role__in=[Role.AGENT, Role.ADMIN],
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise errors.ValidationFailed("The ticket's team has no active agent.")
+    return ids
+
+
+def pick_round_robin(ticket: Ticket) -> int:
+    """The team's next agent after the last one picked (by id, wrapping); ties cannot occur."""
+    candidates = team_agents(ticket)
+    team_id = ticket.team_id
+    if team_id is None:  # team_agents refused it already; this narrows the type
+        raise errors.ValidationFailed("The ticket has no team.")
+    RoundRobinCursor.objects.get_or_create(
+        team_id=team_id, defaults={"organization_id": ticket.organization_id}
+    )
+    cursor = RoundRobinCursor.objects.select_for_update().get(team_id=team_id)
+    last = cursor.last_user_id or 0
+    chosen = next((pk for pk in candidates if pk > last), candidates[0])
+    cursor.last_user_id = chosen
+    cursor.updated_at = timezone.now()
+    cursor.save(update_fields=["last_user_id", "updated_at"])
+    return chosen
+
+
+def pick_least_loaded(ticket: Ticket, *, capacity: int | None = None) -> int:
+    """The team's agent with the fewest tickets in new/open/waiting; ties go to the lower id.
+
+    With a `capacity`, agents already holding that many such tickets are skipped.
+    """
+    candidates = team_agents(ticket)
+    loads = (
+        User.objects.filter(pk__in=candidates)
+        .annotate(
+            load=Count(
+                "assigned_tickets",
+                filter=Q(
+                    assigned_tickets__organization_id=ticket.organization_id,
+                    assigned_tickets__status__in=OPEN_STATUSES,
+                )
+                & ~Q(assigned_tickets__pk=ticket.pk),
+            )
+        )
+        .order_by("load", "pk")
+        .values_list("pk", "load")
+    )
+    for pk, load in loads:
+        if capacity is None or load < capacity:
+            return int(pk)
+    raise errors.ValidationFailed("Every agent of the team is at capacity.")
+
+
+def transition(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    name = action["name"]
+    reason = f"By rule “{ctx.rule.name}”." if name == "reopen" else ""
+    tickets.ticket_transition(
+        actor=ctx.actor, ticket=ctx.ticket(), name=name, reason=reason, depth=ctx.depth
+    )
+
+
+def add_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    ticket = ctx.ticket()
+    current = list(ticket.tags.values_list("name", flat=True))
+    have = {name.casefold() for name in current}
+    added = [name.strip() for name in action["tags"] if name.strip().casefold() not in have]
+    if added:
+        tickets.ticket_update(
+            actor=ctx.actor, ticket=ticket, tags=[*current, *added], depth=ctx.depth
+        )
+
+
+def remove_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    ticket = ctx.ticket()
+    current = list(ticket.tags.values_list("name", flat=True))
+    drop = {name.strip().casefold() for name in action["tags"]}
+    kept = [name for name in current if name.casefold() not in drop]
+    if len(kept) != len(current):
+        tickets.ticket_update(actor=ctx.actor, ticket=ticket, tags=kept, depth=ctx.depth)
+
+
+def add_internal_note(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    tickets.comment_create(
+        actor=ctx.actor,
+        ticket=ctx.ticket(),
+        body=action["body"],
+        visibility="internal",
+        depth=ctx.depth,
+    )
+
+
+def notify(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    notify_action.notify_run(ctx, action, index)
+
+
+def escalate(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    """Move the ticket to its team's escalation team; optionally raise priority one step."""
+    ticket = ctx.ticket()
+    escalation_id = ticket.team.escalation_team_id if ticket.team else None
+    changes: dict[str, Any] = {}
+    if escalation_id is not None and escalation_id != ticket.team_id:
+        changes["team_id"] = escalation_id
+    if action.get("raise_priority"):
+        raised = _raised(ticket.priority)
+        if raised != ticket.priority:
+            changes["priority"] = raised
+    if not changes:
+        raise errors.ValidationFailed("The ticket's team has no escalation team.")
+    tickets.ticket_update(actor=ctx.actor, ticket=ticket, depth=ctx.depth, **changes)
+
+
+def _raised(priority: str) -> str:
+    rank = PRIORITY_RANK[Priority(priority)]
+    for candidate, candidate_rank in PRIORITY_RANK.items():
+        if candidate_rank == rank + 1:
+            return str(candidate)
+    return priority
+
+
+def request_csat(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    """Record the request; the CSAT feature sends the survey (api.md, CSAT)."""
+    ticket = ctx.ticket()
+    CsatRequestIntent.objects.get_or_create(
+        ticket=ticket,
+        rule=ctx.rule,
+        event_id=ctx.event_id,
+        defaults={"organization_id": ticket.organization_id},
+    )
+
+
+def apply_sla_policy(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+    sla.sla_policy_apply(
+        actor=ctx.actor, ticket=ctx.ticket(), policy_id=action["policy"], depth=ctx.depth
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "set_priority": set_priority,
+    "set_category": set_category,
+    "assign_team": assign_team,
+    "assign_agent": assign_agent,
+    "transition": transition,
+    "add_tags": add_tags,
+    "remove_tags": remove_tags,
+    "add_internal_note": add_internal_note,
+    "notify": notify,
+    "escalate": escalate,
+    "request_csat": request_csat,
+    "apply_sla_policy": apply_sla_policy,
+}

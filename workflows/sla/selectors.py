@@ -1,0 +1,36 @@
+"""SLA reads: the ticket list's `sla` filter as a query, matching `clocks.sla_state`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q
+
+from workflows.models import Status
+
+BREACHED = Q(first_response_breached=True) | Q(resolution_breached=True)
+RUNNING = Q(sla_policy__isnull=False) & ~Q(status__in=[Status.RESOLVED, Status.CLOSED])
+
+
+def _at_risk(now: datetime) -> Q:
+    warned = Q(resolution_warn_at__lte=now) | Q(
+        first_responded_at__isnull=True, first_response_warn_at__lte=now
+    )
+    return ~BREACHED & RUNNING & warned
+
+
+def sla_q(states: Iterable[str], now: datetime) -> Q:
+    """`breached`: a breach flag is set; `at_risk`: not breached, running, and a running
+    target's warning time has passed (its warning fired or is about to); `ok`: has a
+    policy, running, neither. Tickets without a policy, or resolved/closed without a
+    breach, match none of them."""
+    wanted = Q(pk__in=[])
+    for state in states:
+        if state == "breached":
+            wanted |= BREACHED
+        elif state == "at_risk":
+            wanted |= _at_risk(now)
+        elif state == "ok":
+            wanted |= ~BREACHED & RUNNING & ~_at_risk(now)
+    return wanted
