@@ -1,8 +1,11 @@
-"""Fixed-window counters in the shared (database) cache.
+"""Fixed-window counters, one row per (limit, identity), counted by one atomic statement.
 
 Written by hand rather than with DRF's SimpleRateThrottle because that one
-stores every request timestamp per key (300 floats rewritten on each write);
-a counter per window is one small row and the same for web and worker.
+stores every request timestamp per key (300 floats rewritten on each write).
+A cache's add()-then-incr() is not atomic on the database cache (it reads, then
+writes), so concurrent requests lost counts; here a single
+`INSERT … ON CONFLICT DO UPDATE … RETURNING` counts under the row lock, resets
+the count when a new window starts, and costs one query.
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.db import connection
+
+from ruledesk.api.models import RateCounter
+
+_HIT = f"""
+INSERT INTO {RateCounter._meta.db_table} (key, window_start, count) VALUES (%s, %s, 1)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN {RateCounter._meta.db_table}.window_start = EXCLUDED.window_start
+                 THEN {RateCounter._meta.db_table}.count + 1 ELSE 1 END,
+    window_start = EXCLUDED.window_start
+RETURNING count
+"""  # noqa: S608 - the only interpolation is our own table name
 
 
 @dataclass(frozen=True)
@@ -21,9 +35,9 @@ class Limit:
     window_seconds: int
 
 
-def _key(limit: Limit, identity: str, window_start: int) -> str:
+def _key(limit: Limit, identity: str) -> str:
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    return f"rl:{limit.scope}:{digest}:{window_start}"
+    return f"{limit.scope}:{digest}"
 
 
 def _window(limit: Limit) -> tuple[int, int]:
@@ -35,25 +49,29 @@ def _window(limit: Limit) -> tuple[int, int]:
 def hit(limit: Limit, identity: str) -> int | None:
     """Count one event; return seconds to wait when the limit is exceeded, else None."""
     start, remaining = _window(limit)
-    key = _key(limit, identity, start)
-    if cache.add(key, 1, timeout=limit.window_seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=limit.window_seconds + 1)
-            count = 1
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT, [_key(limit, identity), start])
+        (count,) = cursor.fetchone()
     return remaining if count > limit.limit else None
 
 
 def exceeded(limit: Limit, identity: str) -> int | None:
     """Seconds to wait if the limit is already used up, without counting."""
     start, remaining = _window(limit)
-    count = cache.get(_key(limit, identity, start), 0)
+    count = (
+        RateCounter.objects.filter(key=_key(limit, identity), window_start=start)
+        .values_list("count", flat=True)
+        .first()
+    ) or 0
     return remaining if count >= limit.limit else None
 
 
 def reset(limit: Limit, identity: str) -> None:
-    start, _ = _window(limit)
-    cache.delete(_key(limit, identity, start))
+    RateCounter.objects.filter(key=_key(limit, identity)).delete()
+
+
+def counters_prune(*, older_than_seconds: int = 86_400) -> int:
+    """Delete counters whose window ended long ago (identities that went quiet)."""
+    cutoff = int(time.time()) - older_than_seconds
+    deleted, _ = RateCounter.objects.filter(window_start__lt=cutoff).delete()
+    return deleted
