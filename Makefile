@@ -63,3 +63,9 @@ test: lint types schema-check compose-check pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
+
+# Not part of `make test`: builds (or reuses) a 1M-ticket data set in .local/bench and
+# prints latency figures; see docs/performance.md. Pass options with BENCH_ARGS="--fresh".
+.PHONY: bench
+bench: setup
+	$(PY) bench/tickets.py $(BENCH_ARGS)
