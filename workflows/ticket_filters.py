@@ -18,7 +18,7 @@ from ruledesk.access import policy
 from ruledesk.api.pagination import SortKey
 from ruledesk.tenancy.models import User
 from workflows import search
-from workflows.models import Priority, Status, Ticket
+from workflows.models import PRIORITY_RANK, Priority, Status, Ticket
 from workflows.sla import selectors as sla_selectors
 
 # What a missing deadline sorts as: after every real one. A literal (no query parameter), so
@@ -88,7 +88,10 @@ def apply(tickets: QuerySet[Ticket], params: Any, actor: User) -> QuerySet[Ticke
     if raw := params.get("status"):
         tickets = tickets.filter(status__in=_choice("status", raw, list(Status.values)))
     if raw := params.get("priority"):
-        tickets = tickets.filter(priority__in=_choice("priority", raw, list(Priority.values)))
+        # On priority_rank (kept equal to priority by the services): the column the indexes
+        # ticket_org_status_prio and ticket_org_prio carry, so a rare priority is an index range.
+        chosen = _choice("priority", raw, list(Priority.values))
+        tickets = tickets.filter(priority_rank__in=[PRIORITY_RANK[Priority(p)] for p in chosen])
     if raw := params.get("category"):
         tickets = tickets.filter(category_id=_int("category", raw))
     if raw := params.get("team"):

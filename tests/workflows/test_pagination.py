@@ -235,9 +235,15 @@ def test_every_page_is_one_index_range_scan(api, agent, tickets, ordering, direc
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
+        # A fixture table of a few rows makes "filter on organization, then sort" cost the
+        # same as the range scan (at 1M rows it is not close); what is checked here is that the
+        # page query *is* one index range scan of the ordering's index, the cursor its start.
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {page_sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert re.search(rf"Index Scan (Backward )?using {INDEXES[ordering]} ", plan), plan
+    # The page query reads only the id and the sort keys (workflows.selectors.page_keys), so an
+    # index-only scan of the same index is as good.
+    assert re.search(rf"Index (Only )?Scan (Backward )?using {INDEXES[ordering]} ", plan), plan
     assert "Sort" not in plan, plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "ROW(" in index_cond, plan

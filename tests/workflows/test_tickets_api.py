@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from ruledesk.api.renderers import JSONRenderer
 from ruledesk.tenancy.models import Organization, Role, User
 from tests import factories
 from tests.api.problems import assert_problem, field_errors
 from tests.workflows.conftest import fresh, make_ticket
-from workflows import services
+from workflows import selectors, services
+from workflows.api.presenters import ticket_out
 from workflows.models import BusinessCalendar, Category, SlaPolicy, Tag, Ticket
 
 TICKET_KEYS = {
@@ -568,3 +571,46 @@ def test_forged_cursor_on_resolution_due_ordering_is_400(api, agent, requester) 
     cursor = base64.b64encode(b"o=0&p=not-a-date").decode()
     response = api(agent).get(f"/api/v1/tickets?ordering=resolution_due_at&cursor={cursor}")
     assert field_errors(assert_problem(response, 400, "validation_error")) == {"cursor": "invalid"}
+
+
+def test_every_list_item_is_what_the_detail_answers(
+    api, acme, admin, agent, requester, support, hardware
+) -> None:
+    """The list and the detail present rows (presenters.ticket_rows_out), writes a model
+    (ticket_out): both must give the same representation, for staff and for requesters
+    (hidden e-mails), with every relation set or empty and tickets in several statuses."""
+    calendar = BusinessCalendar.objects.create(
+        organization=acme, name="Office", timezone="UTC", hours={"mon": [["09:00", "17:00"]]}
+    )
+    SlaPolicy.objects.create(
+        organization=acme,
+        name="High",
+        priority="high",
+        calendar=calendar,
+        first_response_minutes=60,
+        resolution_minutes=480,
+    )
+    full = services.ticket_create(
+        actor=agent,
+        title="Full",
+        description="**Bold**",
+        priority="high",
+        category_id=hardware.pk,
+        tags=["vip", "Printer", "alpha"],
+        assignee_id=agent.pk,
+        team_id=support.pk,
+    )
+    bare = services.ticket_create(actor=requester, title="Bare")
+    resolved = services.ticket_create(actor=requester, title="Resolved", priority="high")
+    services.ticket_transition(actor=agent, ticket=resolved, name="resolve")
+    services.ticket_update(actor=agent, ticket=fresh(bare), assignee_id=admin.pk)
+    assert Ticket.objects.get(pk=full.pk).sla_policy_id is not None
+    for viewer in (agent, admin, requester):
+        client = api(viewer)
+        listed = client.get("/api/v1/tickets?page_size=100").json()["results"]
+        assert len(listed) == (3 if viewer != requester else 2)
+        for item in listed:
+            assert set(item) == TICKET_KEYS
+            assert item == client.get(f"/api/v1/tickets/{item['id']}").json()
+            model = selectors.access_ticket(viewer, item["id"])
+            assert item == json.loads(JSONRenderer().render(ticket_out(model, viewer)))

@@ -62,12 +62,12 @@ def ticket_create(
         if team is None and category is not None:
             team = category.default_team
         now = timezone.now()
-        ticket = Ticket.objects.create(
+        description_html = render_markdown(description)
+        ticket = Ticket(
             organization_id=org_id,
-            number=numbering.next_number(org_id),
             title=title,
             description=description,
-            description_html=render_markdown(description),
+            description_html=description_html,
             priority=priority,
             priority_rank=PRIORITY_RANK[Priority(priority)],
             channel=channel,
@@ -77,10 +77,23 @@ def ticket_create(
             team=team,
             created_at=now,
             updated_at=now,
+            # One write of the new row: search vectors and SLA clocks go into the INSERT.
+            search_public=search.initial_vector(title, description),
+            search_all=search.initial_vector(title, description),
         )
-        _set_tags(ticket, tag_objects)
-        search.refresh(ticket.pk)
-        sla.ticket_sla_sync(ticket=ticket, rematch=True)
+        clocks = sla.ticket_sla_prepare(ticket=ticket, now=now)
+        # Last before the INSERT: the counter row stays locked until commit, and every
+        # other creation in the organization waits for it.
+        ticket.number = numbering.next_number(org_id)
+        ticket.save(force_insert=True)
+        # The expressions are not values: reading them again loads what was stored.
+        for field in ("search_public", "search_all"):
+            ticket.__dict__.pop(field, None)
+        # A new ticket has no tags to replace: insert them, and nothing when there are none.
+        TicketTag.objects.bulk_create(
+            TicketTag(organization_id=org_id, ticket=ticket, tag=tag) for tag in tag_objects
+        )
+        sla.ticket_sla_start(ticket=ticket, result=clocks, now=now)
         emit(
             organization_id=org_id,
             type="ticket.created",

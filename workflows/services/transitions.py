@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from ruledesk import errors
-from ruledesk.access import policy
+from ruledesk.access import policy, registry
 from ruledesk.audit import services as audit
 from ruledesk.events.services import emit
 from ruledesk.tenancy.models import Role, User
@@ -50,14 +50,49 @@ TRANSITIONS: dict[str, TransitionSpec] = {
 }
 
 
-def transitions_available(*, actor: User, ticket: Ticket) -> list[TransitionSpec]:
-    """Transitions the actor may take now: allowed from this status and by the matrix."""
-    return [
+def _decided_by_status_and_role() -> bool:
+    """True while no transition has an FSM condition or a per-object permission.
+
+    Then what `transitions_available` answers depends only on the ticket's status and
+    organization and on the actor (role, matrix), so one answer serves every ticket of a
+    page with the same status (a list page asks once per status, not 6 times per ticket),
+    and the list presents rows, not models (workflows/api/presenters.ticket_rows_out).
+    """
+    for spec in TRANSITIONS.values():
+        meta = getattr(Ticket, spec.name)._django_fsm
+        if any(t.conditions for t in meta.transitions.values()):
+            return False
+        if registry.get(f"ticket.transition.{spec.name}").object_permission is not None:
+            return False
+    return True
+
+
+MEMOIZABLE = _decided_by_status_and_role()
+
+# (status, organization id) -> the transitions available; one per actor and request.
+TransitionsMemo = dict[tuple[str, int], list[TransitionSpec]]
+
+
+def transitions_available(
+    *, actor: User, ticket: Ticket, memo: TransitionsMemo | None = None
+) -> list[TransitionSpec]:
+    """Transitions the actor may take now: allowed from this status and by the matrix.
+
+    `memo` (a dict the caller keeps for one actor within one request) reuses the answer for
+    tickets of the same status and organization; the answer is the same as without it.
+    """
+    key = (ticket.status, ticket.organization_id)
+    if memo is not None and MEMOIZABLE and key in memo:
+        return memo[key]
+    specs = [
         spec
         for spec in TRANSITIONS.values()
         if can_proceed(getattr(ticket, spec.name))
         and policy.can(actor, f"ticket.transition.{spec.name}", ticket)
     ]
+    if memo is not None and MEMOIZABLE:
+        memo[key] = specs
+    return specs
 
 
 def ticket_transition(

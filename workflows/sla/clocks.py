@@ -252,19 +252,49 @@ def ticket_sla_sync(
         policy = (
             SlaPolicy.objects.select_related("calendar").filter(pk=ticket.sla_policy_id).first()
         )
-    ticket.sla_policy = policy
     if ticket.resolution_breached and _new_cycle(ticket):
         ticket.resolution_breached = False
+    result = _apply_plan(ticket, policy, now)
+    _write(ticket)
+    if result is None:
+        SlaTimer.objects.filter(ticket=ticket, fired_at__isnull=True).delete()
+    else:
+        _write_timers(ticket, result, now)
+    return ticket
+
+
+def ticket_sla_prepare(*, ticket: Ticket, now: datetime) -> Plan | None:
+    """Creation, before the INSERT: match the policy and set the clocks on the unsaved ticket.
+
+    The INSERT then writes them (no UPDATE of the new row); `ticket_sla_start` adds the
+    timers once the row exists. Same values as `ticket_sla_sync(rematch=True)` right after
+    the insert: a new ticket has no transitions, no reopen and no breach.
+    """
+    policy = sla_policy_match(
+        organization_id=ticket.organization_id,
+        priority=ticket.priority,
+        category_id=ticket.category_id,
+    )
+    return _apply_plan(ticket, policy, now)
+
+
+def ticket_sla_start(*, ticket: Ticket, result: Plan | None, now: datetime) -> None:
+    """Creation, after the INSERT: the timers of `ticket_sla_prepare`'s plan."""
+    if result is not None:
+        _write_timers(ticket, result, now, existing={})
+
+
+def _apply_plan(ticket: Ticket, policy: SlaPolicy | None, now: datetime) -> Plan | None:
+    """Set the policy, due and warn times and pause flag on `ticket` (not saved)."""
+    ticket.sla_policy = policy
     if policy is None:
         ticket.first_response_due_at = ticket.resolution_due_at = None
         ticket.first_response_warn_at = ticket.resolution_warn_at = None
         ticket.sla_paused = ticket.status == Status.WAITING_ON_REQUESTER
-        _write(ticket)
-        SlaTimer.objects.filter(ticket=ticket, fired_at__isnull=True).delete()
-        return ticket
+        return None
     transitions = (
         list(StatusTransition.objects.filter(ticket=ticket).order_by("created_at", "id"))
-        if ticket.status != Status.NEW or ticket.reopen_count
+        if ticket.pk is not None and (ticket.status != Status.NEW or ticket.reopen_count)
         else []
     )
     result = plan(
@@ -284,9 +314,7 @@ def ticket_sla_sync(
     ticket.first_response_warn_at = result.first_response_warn_at
     ticket.resolution_warn_at = result.resolution_warn_at
     ticket.sla_paused = result.paused
-    _write(ticket)
-    _write_timers(ticket, result, now)
-    return ticket
+    return result
 
 
 def _new_cycle(ticket: Ticket) -> bool:
@@ -314,8 +342,16 @@ def _write(ticket: Ticket) -> None:
     )
 
 
-def _write_timers(ticket: Ticket, result: Plan, now: datetime) -> None:
-    """Upsert the unfired timers the plan wants; drop the ones it no longer wants."""
+def _write_timers(
+    ticket: Ticket,
+    result: Plan,
+    now: datetime,
+    existing: dict[tuple[str, str, int], SlaTimer] | None = None,
+) -> None:
+    """Upsert the unfired timers the plan wants; drop the ones it no longer wants.
+
+    `existing`: the ticket's timers when the caller knows them (none for a new ticket).
+    """
     wanted: dict[tuple[str, str, int], tuple[datetime, datetime]] = {}
     if not result.paused:
         if result.first_response_running and result.first_response_due_at:
@@ -328,7 +364,8 @@ def _write_timers(ticket: Ticket, result: Plan, now: datetime) -> None:
             warn = result.resolution_warn_at or due
             wanted[(SlaTarget.RESOLUTION, SlaTimerKind.WARNING, result.cycle)] = (warn, due)
             wanted[(SlaTarget.RESOLUTION, SlaTimerKind.BREACH, result.cycle)] = (due, due)
-    existing = {(t.target, t.kind, t.cycle): t for t in SlaTimer.objects.filter(ticket=ticket)}
+    if existing is None:
+        existing = {(t.target, t.kind, t.cycle): t for t in SlaTimer.objects.filter(ticket=ticket)}
     stale: list[int] = []
     for key, timer in existing.items():
         if timer.fired_at is not None or key in wanted:
