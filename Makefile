@@ -69,3 +69,12 @@ clean:
 .PHONY: bench
 bench: setup
 	$(PY) bench/tickets.py $(BENCH_ARGS)
+
+# Issue 4 benchmarks (own data sets in .local/bench-rules and .local/bench-sla; they start
+# a real `manage.py worker`). Options: BENCH_ARGS="--fresh" etc.
+.PHONY: bench-rules bench-sla
+bench-rules: setup
+	$(PY) bench/rules.py $(BENCH_ARGS)
+
+bench-sla: setup
+	$(PY) bench/sla.py $(BENCH_ARGS)
