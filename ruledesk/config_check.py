@@ -65,6 +65,7 @@ _TYPED: tuple[tuple[str, str, _Parser], ...] = (
     ("RULEDESK_HSTS_SECONDS", "an integer of at least 0", _integer(0)),
     ("RULEDESK_WEB_WORKERS", "an integer of at least 1", _integer(1)),
     ("RULEDESK_Q_WORKERS", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_Q_POLL_MS", "an integer of at least 10", _integer(10)),
 )
 
 
