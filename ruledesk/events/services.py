@@ -1,18 +1,29 @@
 """Recording and dispatching domain events.
 
-`emit()` must run inside the caller's transaction: the event row and the
-django-q2 task that will dispatch it commit or roll back with the change.
+`emit()` and `emit_many()` must run inside the caller's transaction: the event
+rows and the django-q2 tasks that will dispatch them commit or roll back with the
+change. Both enqueue through `_enqueue_dispatch`, which builds each task exactly
+as `django_q.tasks.async_task` would and bulk-inserts the ORM broker's rows.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.brokers.orm import ORM
+from django_q.conf import Conf
+from django_q.humanhash import uuid
+from django_q.models import OrmQ
+from django_q.signals import pre_enqueue
+from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 
 from ruledesk.events import registry
@@ -25,6 +36,19 @@ MAX_ATTEMPTS = 5
 # time, so django-q2 never counts a failure) is parked after this many starts.
 MAX_DELIVERIES = 10
 DISPATCH_TASK = "ruledesk.events.tasks.dispatch_event"
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """One event for `emit_many()`: the same fields as `emit()`'s keyword arguments."""
+
+    organization_id: int
+    type: str
+    actor_id: int | None = None
+    ticket_id: int | None = None
+    payload: dict[str, Any] | None = field(default=None, hash=False)
+    changes: dict[str, Any] | None = field(default=None, hash=False)
+    depth: int = 0
 
 
 def emit(
@@ -41,16 +65,87 @@ def emit(
     if not connection.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
     event = DomainEvent.objects.create(
-        organization_id=organization_id,
-        type=type,
-        actor_id=actor_id,
-        ticket_id=ticket_id,
-        payload=payload or {},
-        changes=changes or {},
-        depth=depth,
+        **_event_fields(
+            EventDraft(
+                organization_id=organization_id,
+                type=type,
+                actor_id=actor_id,
+                ticket_id=ticket_id,
+                payload=payload,
+                changes=changes,
+                depth=depth,
+            )
+        )
     )
-    async_task(DISPATCH_TASK, event.pk, task_name=f"event-{event.pk}")
+    _enqueue_dispatch([event.pk])
     return event
+
+
+def emit_many(events: Sequence[EventDraft]) -> list[DomainEvent]:
+    """Record many events in the current transaction with one INSERT, and enqueue one
+    dispatch task per event (one more INSERT), exactly as `emit()` would for each."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("emit_many() must be called inside transaction.atomic()")
+    if not events:
+        return []
+    created = DomainEvent.objects.bulk_create(
+        [DomainEvent(**_event_fields(draft)) for draft in events]
+    )
+    _enqueue_dispatch([event.pk for event in created])
+    return created
+
+
+def _event_fields(draft: EventDraft) -> dict[str, Any]:
+    return {
+        "organization_id": draft.organization_id,
+        "type": draft.type,
+        "actor_id": draft.actor_id,
+        "ticket_id": draft.ticket_id,
+        "payload": draft.payload or {},
+        "changes": draft.changes or {},
+        "depth": draft.depth,
+    }
+
+
+def _dispatch_task(event_id: int) -> dict[str, Any]:
+    """The task dict `async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}")`
+    builds (django-q2 1.x `django_q.tasks.async_task`), signal included."""
+    tag = uuid()
+    task: dict[str, Any] = {
+        "id": tag[1],
+        "name": f"event-{event_id}",
+        "func": DISPATCH_TASK,
+        "args": (event_id,),
+    }
+    if Conf.CACHED:
+        task["cached"] = Conf.CACHED
+    if Conf.SYNC:
+        task["sync"] = Conf.SYNC
+    if Conf.ACK_FAILURES:
+        task["ack_failure"] = Conf.ACK_FAILURES
+    task["kwargs"] = {}
+    task["started"] = timezone.now()
+    pre_enqueue.send(sender="django_q", task=task)
+    return task
+
+
+def _enqueue_dispatch(event_ids: Sequence[int]) -> None:
+    """Enqueue one dispatch task per event with a single INSERT into the ORM broker."""
+    broker = get_broker()
+    if Conf.SYNC or not isinstance(broker, ORM):
+        # Sync mode runs the task inline and other brokers have their own queues:
+        # let django-q2 do it, one task at a time.
+        for event_id in event_ids:
+            async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}")
+        return
+    key = broker.list_key or Conf.CLUSTER_NAME
+    lock = timezone.now()
+    broker.get_connection().bulk_create(
+        [
+            OrmQ(key=key, payload=SignedPackage.dumps(_dispatch_task(event_id)), lock=lock)
+            for event_id in event_ids
+        ]
+    )
 
 
 def event_dispatch(*, event_id: int) -> bool:

@@ -25,7 +25,7 @@ from ruledesk import errors
 from ruledesk.access import policy as access
 from ruledesk.audit import services as audit
 from ruledesk.errors import FieldError
-from ruledesk.events.services import emit
+from ruledesk.events.services import EventDraft, emit_many
 from ruledesk.tenancy.models import User
 from workflows.models import Priority, Status, StatusTransition, Ticket
 from workflows.services import _refs
@@ -543,14 +543,16 @@ def sla_sweep(*, limit: int = 1000, now: datetime | None = None) -> int:
                 break
             tickets = {
                 t.pk: t
-                for t in Ticket.objects.select_for_update(skip_locked=True).filter(
-                    pk__in={timer.ticket_id for timer in timers}
-                )
+                for t in Ticket.objects.select_for_update(skip_locked=True)
+                .filter(pk__in={timer.ticket_id for timer in timers})
+                .only("id", "status", "first_responded_at", "reopen_count")  # _still_running
             }
             fired = [timer for timer in timers if timer.ticket_id in tickets]
             if not fired:
                 break
             SlaTimer.objects.filter(pk__in=[t.pk for t in fired]).update(fired_at=now)
+            breached: dict[str, set[int]] = defaultdict(set)
+            drafts: list[EventDraft] = []
             for timer in fired:
                 ticket = tickets[timer.ticket_id]
                 if not _still_running(ticket, timer):
@@ -561,16 +563,21 @@ def sla_sweep(*, limit: int = 1000, now: datetime | None = None) -> int:
                         if timer.target == SlaTarget.FIRST_RESPONSE
                         else "resolution_breached"
                     )
-                    Ticket.objects.filter(pk=ticket.pk).update(**{flag: True})
-                emit(
-                    organization_id=timer.organization_id,
-                    type="sla.breached" if timer.kind == SlaTimerKind.BREACH else "sla.warning",
-                    ticket_id=timer.ticket_id,
-                    actor_id=None,
-                    depth=0,
-                    payload={"target": timer.target, "due_at": _iso(timer.due_at)},
+                    breached[flag].add(ticket.pk)
+                drafts.append(
+                    EventDraft(
+                        organization_id=timer.organization_id,
+                        type="sla.breached" if timer.kind == SlaTimerKind.BREACH else "sla.warning",
+                        ticket_id=timer.ticket_id,
+                        actor_id=None,
+                        depth=0,
+                        payload={"target": timer.target, "due_at": _iso(timer.due_at)},
+                    )
                 )
-                emitted += 1
+            for flag, ticket_ids in sorted(breached.items()):
+                Ticket.objects.filter(pk__in=sorted(ticket_ids)).update(**{flag: True})
+            emit_many(drafts)
+            emitted += len(drafts)
     return emitted
 
 
