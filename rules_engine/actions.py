@@ -10,7 +10,7 @@ its error recorded, and the rule's remaining actions still run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.utils import timezone
 from ruledesk import errors
 from ruledesk.tenancy.models import Role, User
 from rules_engine import notify as notify_action
+from rules_engine import snapshot
 from rules_engine.models import CsatRequestIntent, RoundRobinCursor, Rule
 from workflows import services as tickets
 from workflows.models import PRIORITY_RANK, Priority, Status, Ticket
@@ -32,6 +33,43 @@ class ActionResult(TypedDict, total=False):
     type: str
     ok: bool
     error: str
+
+
+@dataclass
+class TicketState:
+    """The ticket the actions of one event act on: loaded at most once until an action writes.
+
+    `event_process` seeds it with the ticket its snapshot was built from. A field edit
+    hands over the ticket `ticket_update` returned (`ActionContext.adopt`); after any
+    other action that may have changed the ticket, `run_actions` forgets it and the
+    next action reads it again. Edits that would change nothing (the value or tags are
+    already as asked) are skipped on what it holds, recorded as ok.
+    """
+
+    organization_id: int
+    ticket_id: int
+    current: Ticket | None = None
+    tag_names: list[str] | None = None
+
+    def ticket(self) -> Ticket:
+        if self.current is None:
+            found = snapshot.ticket_load(
+                organization_id=self.organization_id, ticket_id=self.ticket_id
+            )
+            if found is None:
+                raise errors.NotFound("The ticket no longer exists.")
+            self.current = found
+        return self.current
+
+    def tags(self) -> list[str]:
+        """The ticket's tag names, in the order the database returns them."""
+        if self.tag_names is None:
+            self.tag_names = list(self.ticket().tags.values_list("name", flat=True))
+        return self.tag_names
+
+    def forget(self) -> None:
+        self.current = None
+        self.tag_names = None
 
 
 @dataclass(frozen=True)
@@ -48,19 +86,35 @@ class ActionContext:
     event_changes: Mapping[str, Any]
     depth: int  # depth for events the actions cause: the triggering event's depth + 1
     dedup_prefix: str  # unique per (event or schedule firing, rule)
+    # Shared by every rule of one event; a fresh one (nothing cached) by default.
+    state: TicketState | None = field(default=None, compare=False)
 
     def ticket(self) -> Ticket:
-        found = (
-            Ticket.objects.select_related("requester", "assignee", "team", "organization")
-            .filter(organization_id=self.rule.organization_id, pk=self.ticket_id)
-            .first()
-        )
-        if found is None:
-            raise errors.NotFound("The ticket no longer exists.")
-        return found
+        return self._state().ticket()
+
+    def tags(self) -> list[str]:
+        return self._state().tags()
+
+    def adopt(self, updated: Ticket) -> bool:
+        """Hold the ticket a workflows service returned (as it now is) for the next actions."""
+        state = self._state()
+        state.current = updated
+        state.tag_names = None
+        return UNCHANGED
+
+    def _state(self) -> TicketState:
+        state = self.state
+        if state is None:
+            state = TicketState(self.rule.organization_id, self.ticket_id)
+            object.__setattr__(self, "state", state)  # frozen: set once, on first use
+        return state
 
 
-Handler = Callable[[ActionContext, Mapping[str, Any], int], None]
+# A handler returns UNCHANGED (False) when the ticket the event holds is still current: it
+# changed nothing, or it handed the updated ticket over with `ctx.adopt`. Otherwise (None)
+# the next action reads the ticket again.
+Handler = Callable[[ActionContext, Mapping[str, Any], int], bool | None]
+UNCHANGED = False
 
 
 def run_actions(ctx: ActionContext, actions: list[Mapping[str, Any]]) -> list[ActionResult]:
@@ -69,16 +123,52 @@ def run_actions(ctx: ActionContext, actions: list[Mapping[str, Any]]) -> list[Ac
     for index, action in enumerate(actions):
         kind = str(action.get("type"))
         handler = HANDLERS.get(kind)
+        outcome: bool | None = None
         try:
             if handler is None:
                 raise errors.ValidationFailed(f"Unknown action type {kind!r}.")
-            with transaction.atomic():
-                handler(ctx, action, index)
+            if kind in SKIPPABLE and _changes_nothing(ctx, action):
+                outcome = UNCHANGED
+            else:
+                with transaction.atomic():
+                    outcome = handler(ctx, action, index)
         except errors.ApplicationError as exc:
             results.append({"type": kind, "ok": False, "error": _describe(exc)})
         else:
             results.append({"type": kind, "ok": True})
+        if outcome is not UNCHANGED and ctx.state is not None:
+            ctx.state.forget()
     return results
+
+
+SKIPPABLE = frozenset({"set_priority", "set_category", "assign_team", "add_tags", "remove_tags"})
+
+
+def _changes_nothing(ctx: ActionContext, action: Mapping[str, Any]) -> bool:
+    """Whether a field-setting action would leave the ticket as it is (then it is not run).
+
+    Only decided on a ticket the event already holds: otherwise the handler runs
+    (and finds out itself), so a skip never costs a load.
+    """
+    state = ctx.state
+    if state is None or state.current is None:
+        return False
+    ticket = state.current
+    kind = action.get("type")
+    if kind == "set_priority":
+        return bool(action.get("priority") == ticket.priority)
+    if kind == "set_category":
+        return bool(action.get("category") == ticket.category_id)
+    if kind == "assign_team":
+        return bool(action.get("team") == ticket.team_id)
+    names = action.get("tags")
+    if state.tag_names is None or not isinstance(names, list):
+        return False
+    have = {name.casefold() for name in state.tag_names}
+    wanted = {str(name).strip().casefold() for name in names}
+    if kind == "add_tags":
+        return wanted <= have
+    return not (wanted & have)  # remove_tags
 
 
 def _describe(exc: errors.ApplicationError) -> str:
@@ -89,22 +179,25 @@ def _describe(exc: errors.ApplicationError) -> str:
 # --- Handlers -----------------------------------------------------------------------
 
 
-def set_priority(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
-    tickets.ticket_update(
+def set_priority(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
+    updated = tickets.ticket_update(
         actor=ctx.actor, ticket=ctx.ticket(), priority=action["priority"], depth=ctx.depth
     )
+    return ctx.adopt(updated)
 
 
-def set_category(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
-    tickets.ticket_update(
+def set_category(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
+    updated = tickets.ticket_update(
         actor=ctx.actor, ticket=ctx.ticket(), category_id=action["category"], depth=ctx.depth
     )
+    return ctx.adopt(updated)
 
 
-def assign_team(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
-    tickets.ticket_update(
+def assign_team(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
+    updated = tickets.ticket_update(
         actor=ctx.actor, ticket=ctx.ticket(), team_id=action["team"], depth=ctx.depth
     )
+    return ctx.adopt(updated)
 
 
 def assign_agent(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
@@ -191,24 +284,28 @@ def transition(ctx: ActionContext, action: Mapping[str, Any], index: int) -> Non
     )
 
 
-def add_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+def add_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
     ticket = ctx.ticket()
-    current = list(ticket.tags.values_list("name", flat=True))
+    current = list(ctx.tags())
     have = {name.casefold() for name in current}
     added = [name.strip() for name in action["tags"] if name.strip().casefold() not in have]
-    if added:
-        tickets.ticket_update(
-            actor=ctx.actor, ticket=ticket, tags=[*current, *added], depth=ctx.depth
-        )
+    if not added:
+        return UNCHANGED
+    updated = tickets.ticket_update(
+        actor=ctx.actor, ticket=ticket, tags=[*current, *added], depth=ctx.depth
+    )
+    return ctx.adopt(updated)
 
 
-def remove_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+def remove_tags(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
     ticket = ctx.ticket()
-    current = list(ticket.tags.values_list("name", flat=True))
+    current = list(ctx.tags())
     drop = {name.strip().casefold() for name in action["tags"]}
     kept = [name for name in current if name.casefold() not in drop]
-    if len(kept) != len(current):
-        tickets.ticket_update(actor=ctx.actor, ticket=ticket, tags=kept, depth=ctx.depth)
+    if len(kept) == len(current):
+        return UNCHANGED
+    updated = tickets.ticket_update(actor=ctx.actor, ticket=ticket, tags=kept, depth=ctx.depth)
+    return ctx.adopt(updated)
 
 
 def add_internal_note(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
@@ -221,8 +318,9 @@ def add_internal_note(ctx: ActionContext, action: Mapping[str, Any], index: int)
     )
 
 
-def notify(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
+def notify(ctx: ActionContext, action: Mapping[str, Any], index: int) -> bool | None:
     notify_action.notify_run(ctx, action, index)
+    return UNCHANGED  # notifications never change the ticket
 
 
 def escalate(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from ruledesk.tenancy.models import User
 from ruledesk.tenancy.services import system_actor
 from rules_engine import defaults, snapshot, validation
 from rules_engine import vocabulary as v
-from rules_engine.actions import ActionContext, ActionResult, run_actions
+from rules_engine.actions import ActionContext, ActionResult, TicketState, run_actions
 from rules_engine.evaluate import Snapshot, TraceEntry, evaluate
 from rules_engine.models import Rule, RuleExecution, ScheduleRuleState
 from rules_engine.references import DbReferences
@@ -205,7 +206,8 @@ def event_process(event: DomainEvent) -> None:
         return
     if event.type not in v.EVENTS or event.type == v.SCHEDULE:
         return
-    rules = _rules_for(event.organization_id, event.type)
+    compiled = _compiled_rules(event.organization_id, event.type)
+    rules = compiled.rules
     if not rules:
         return
     pending = _not_yet_run(event, rules)
@@ -224,8 +226,61 @@ def event_process(event: DomainEvent) -> None:
         return
     comment = snapshot.event_comment(event)
     snap = snapshot.snapshot_for_event(event, ticket, comment)
-    _prefetch(snap, pending)
-    _executions_write(_run_rules(event, pending, snap))
+    _prefetch(snap, pending, compiled)
+    state = TicketState(event.organization_id, ticket.pk, current=ticket)
+    _executions_write(_run_rules(event, pending, snap, state))
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """One organization's active rules for one event type, as of `version`."""
+
+    version: tuple[Any, ...]
+    rules: list[Rule]
+    fields: dict[int, frozenset[str]]  # rule id -> the snapshot fields its conditions read
+    all_fields: tuple[str, ...]  # the union, sorted
+
+
+# Per process: (organization id, event type) -> the rules last loaded for it.
+_COMPILED: dict[tuple[int, str], CompiledRules] = {}
+
+
+def _rules_version(organization_id: int, event_type: str) -> tuple[Any, ...]:
+    """A fingerprint of the active rules' row versions, without reading their definitions.
+
+    Each (id, xmin, ctid) names one row version: any write to a rule (through the
+    services, the defaults, the admin or a bulk update, committed or in this very
+    transaction) gives it a new one, and (de)activating or deleting one changes the set.
+    """
+    table = Rule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), md5(string_agg(id::text || ':' || xmin::text || ':' "  # noqa: S608
+            f"|| ctid::text, ',' ORDER BY id)) FROM {table} "
+            "WHERE organization_id = %s AND event = %s AND active",
+            [organization_id, event_type],
+        )
+        row = cursor.fetchone()
+    return tuple(row) if row else ()
+
+
+def _compiled_rules(organization_id: int, event_type: str) -> CompiledRules:
+    """The cached rules of (organization, event type), reloaded when their version changed."""
+    key = (organization_id, event_type)
+    version = _rules_version(organization_id, event_type)
+    cached = _COMPILED.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    rules = _rules_for(organization_id, event_type)
+    fields = {rule.pk: frozenset(_fields(rule.conditions)) for rule in rules}
+    compiled = CompiledRules(
+        version=version,
+        rules=rules,
+        fields=fields,
+        all_fields=tuple(sorted(set().union(*fields.values()))),
+    )
+    _COMPILED[key] = compiled
+    return compiled
 
 
 def _rules_for(organization_id: int, event_type: str) -> list[Rule]:
@@ -268,9 +323,13 @@ def _not_yet_run(event: DomainEvent, rules: list[Rule]) -> list[Rule]:
     return pending
 
 
-def _prefetch(snap: Snapshot, rules: list[Rule]) -> None:
+def _prefetch(snap: Snapshot, rules: list[Rule], compiled: CompiledRules) -> None:
     """Read every field the rules use before any action runs, so all see the same state."""
-    for name in sorted({name for rule in rules for name in _fields(rule.conditions)}):
+    if rules is compiled.rules:
+        names: Any = compiled.all_fields
+    else:
+        names = sorted({name for rule in rules for name in compiled.fields[rule.pk]})
+    for name in names:
         snap.values.get(name)
 
 
@@ -286,7 +345,9 @@ def _fields(node: Any) -> set[str]:
     return {field} if isinstance(field, str) and field in v.FIELDS else set()
 
 
-def _run_rules(event: DomainEvent, rules: list[Rule], snap: Snapshot) -> list[ExecutionRow]:
+def _run_rules(
+    event: DomainEvent, rules: list[Rule], snap: Snapshot, state: TicketState
+) -> list[ExecutionRow]:
     executions: list[ExecutionRow] = []
     actor: User | None = None
     for rule in rules:
@@ -306,6 +367,7 @@ def _run_rules(event: DomainEvent, rules: list[Rule], snap: Snapshot) -> list[Ex
                 event_changes=event.changes or {},
                 depth=event.depth + 1,
                 dedup_prefix=f"ev{event.pk}:r{rule.pk}",
+                state=state,
             )
             results = run_actions(ctx, list(rule.actions))
         executions.append(_execution(event, rule, matched, trace, results, error, started))
