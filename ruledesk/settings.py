@@ -295,9 +295,11 @@ Q_CLUSTER = {
     "catch_up": False,
     "ack_failures": True,
     "save_limit": 1000,
-    # How often an idle worker asks the ORM broker for tasks: it bounds dispatch
-    # latency from below (0.5 s, django-q2's default, added up to half a second per event).
-    "poll": env_int("RULEDESK_Q_POLL_MS", 100, minimum=10) / 1000,
+    # The ORM broker, woken by NOTIFY when tasks are queued (ruledesk/events/broker.py).
+    "broker_class": "ruledesk.events.broker.NotifiedORM",
+    # How long an idle pusher waits for that wake-up before it looks anyway: only the
+    # safety net (a retried task's expired lock sends no notification).
+    "poll": env_int("RULEDESK_Q_POLL_MS", 1000, minimum=10) / 1000,
     "label": "Tasks",
 }
 

@@ -1,0 +1,66 @@
+"""The worker is woken by NOTIFY when tasks are queued, not by its poll.
+
+With the poll set to 20 s, only the notification can explain an event dispatched
+well within a second of its commit; without it, each would wait for the poll.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from ruledesk.events.broker import QUEUE_CHANNEL
+from ruledesk.events.models import DomainEvent, EventStatus
+from ruledesk.events.services import emit
+from ruledesk.tenancy.models import Organization
+from tests import processes
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_queued_tasks_notify_the_listeners_at_commit_not_before(acme: Organization) -> None:
+    listening = connection.get_new_connection(connection.get_connection_params())
+    listening.autocommit = True
+    with listening:
+        listening.execute(f"LISTEN {QUEUE_CHANNEL}")
+        with transaction.atomic():
+            emit(organization_id=acme.pk, type="test.ping")
+            emit(organization_id=acme.pk, type="test.ping")
+            assert list(listening.notifies(timeout=0.3)) == []  # not before the commit
+        received = list(listening.notifies(timeout=2, stop_after=1))
+        received += list(listening.notifies(timeout=0.3))
+    assert [n.channel for n in received] == [QUEUE_CHANNEL]  # folded: one per transaction
+
+
+def test_an_idle_worker_dispatches_within_a_second_however_long_its_poll(
+    acme: Organization, tmp_path: Path
+) -> None:
+    worker = processes.start_worker(tmp_path / "worker.log", RULEDESK_Q_POLL_MS="20000")
+    try:
+        # Warm up: the first event also waits for the cluster to start.
+        with transaction.atomic():
+            first = emit(organization_id=acme.pk, type="test.ping")
+        processes.wait_for(
+            lambda: DomainEvent.objects.filter(pk=first.pk, status=EventStatus.DISPATCHED).exists(),
+            worker,
+            seconds=30,
+        )
+        lags = []
+        for _ in range(5):
+            with transaction.atomic():
+                event = emit(organization_id=acme.pk, type="test.ping")
+            processes.wait_for(
+                lambda event=event: DomainEvent.objects.filter(
+                    pk=event.pk, status=EventStatus.DISPATCHED
+                ).exists(),
+                worker,
+                seconds=25,
+            )
+            stored = DomainEvent.objects.get(pk=event.pk)
+            assert stored.dispatched_at is not None
+            lags.append((stored.dispatched_at - stored.created_at).total_seconds())
+    finally:
+        processes.stop(worker)
+    assert max(lags) < 1.0, lags
