@@ -621,6 +621,11 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="cProfile the engine-cost pass to this file")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="only the in-process engine cost, on the mixed organization's latest stream events",
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--reuse", dest="fresh", action="store_false", help="(default)")
     group.add_argument("--fresh", dest="fresh", action="store_true", help="rebuild the data set")
@@ -692,6 +697,21 @@ def main() -> int:
     )
 
     c.wait_other_bench()
+    if args.engine_only:
+        # The newest `--sample` depth-0 events of the mixed organization, replayed in process.
+        from ruledesk.events.models import DomainEvent
+
+        ids = list(
+            DomainEvent.objects.filter(organization_id=mixed.org_id, depth=0)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[: args.sample]
+        )
+        timings = engine_cost(mixed.org_id, min(ids) - 1, args.sample, args.profile)
+        c.log(
+            f"engine, mixed, {len(timings)} events: p50 {c.pct(timings, 50):.1f} ms, "
+            f"p95 {c.pct(timings, 95):.1f} ms, mean {statistics.mean(timings):.1f} ms"
+        )
+        return 0
     log_path = BENCH_DIR / "worker.log"
     results: list[Phase] = []
     polls: list[float | None] = [None] + ([args.poll] if args.poll is not None else [])

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 QUEUE_CHANNEL = "ruledesk_queue"
 
 
-class NotifiedORM(ORM):
+class NotifiedORM(ORM):  # type: ignore[misc]  # django-q2 ships no types
     """The ORM broker; `dequeue` on an empty queue waits for a NOTIFY, not a fixed sleep."""
 
     def __init__(self, list_key: str | None = None) -> None:
