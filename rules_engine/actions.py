@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -41,7 +40,7 @@ class TicketState:
 
     `event_process` seeds it with the ticket its snapshot was built from. A field edit
     hands over the ticket `ticket_update` returned (`ActionContext.adopt`); after any
-    other action that may have changed the ticket, `run_actions` forgets it and the
+    other action that may have changed the ticket, `apply.run_one` forgets it and the
     next action reads it again. Edits that would change nothing (the value or tags are
     already as asked) are skipped on what it holds, recorded as ok.
     """
@@ -117,34 +116,10 @@ Handler = Callable[[ActionContext, Mapping[str, Any], int], bool | None]
 UNCHANGED = False
 
 
-def run_actions(ctx: ActionContext, actions: list[Mapping[str, Any]]) -> list[ActionResult]:
-    """Run a rule's actions in order; a failure is recorded and the next action still runs."""
-    results: list[ActionResult] = []
-    for index, action in enumerate(actions):
-        kind = str(action.get("type"))
-        handler = HANDLERS.get(kind)
-        outcome: bool | None = None
-        try:
-            if handler is None:
-                raise errors.ValidationFailed(f"Unknown action type {kind!r}.")
-            if kind in SKIPPABLE and _changes_nothing(ctx, action):
-                outcome = UNCHANGED
-            else:
-                with transaction.atomic():
-                    outcome = handler(ctx, action, index)
-        except errors.ApplicationError as exc:
-            results.append({"type": kind, "ok": False, "error": _describe(exc)})
-        else:
-            results.append({"type": kind, "ok": True})
-        if outcome is not UNCHANGED and ctx.state is not None:
-            ctx.state.forget()
-    return results
-
-
 SKIPPABLE = frozenset({"set_priority", "set_category", "assign_team", "add_tags", "remove_tags"})
 
 
-def _changes_nothing(ctx: ActionContext, action: Mapping[str, Any]) -> bool:
+def changes_nothing(ctx: ActionContext, action: Mapping[str, Any]) -> bool:
     """Whether a field-setting action would leave the ticket as it is (then it is not run).
 
     Only decided on a ticket the event already holds: otherwise the handler runs
@@ -171,7 +146,7 @@ def _changes_nothing(ctx: ActionContext, action: Mapping[str, Any]) -> bool:
     return not (wanted & have)  # remove_tags
 
 
-def _describe(exc: errors.ApplicationError) -> str:
+def describe(exc: errors.ApplicationError) -> str:
     details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
     return f"{exc.detail} ({details})" if details else exc.detail
 

@@ -29,7 +29,8 @@ from ruledesk.tenancy.models import User
 from ruledesk.tenancy.services import system_actor
 from rules_engine import defaults, snapshot, validation
 from rules_engine import vocabulary as v
-from rules_engine.actions import ActionContext, ActionResult, TicketState, run_actions
+from rules_engine.actions import ActionContext, ActionResult, TicketState
+from rules_engine.apply import Run, run_matched
 from rules_engine.evaluate import Snapshot, TraceEntry, evaluate
 from rules_engine.models import Rule, RuleExecution, ScheduleRuleState
 from rules_engine.references import DbReferences
@@ -348,31 +349,57 @@ def _fields(node: Any) -> set[str]:
 def _run_rules(
     event: DomainEvent, rules: list[Rule], snap: Snapshot, state: TicketState
 ) -> list[ExecutionRow]:
-    executions: list[ExecutionRow] = []
-    actor: User | None = None
+    """Decide every rule on the snapshot first, then carry out the matched ones in order.
+
+    Deciding first changes nothing (the rules read the snapshot, never the ticket the
+    actions change) and lets `run_matched` merge the field edits of all of them.
+    Each record's `created_at` is the moment of the decision.
+    """
+    verdicts: list[tuple[Rule, bool, list[TraceEntry], str, float]] = []
     for rule in rules:
         started = time.perf_counter()
         matched, trace, error = _evaluate_safely(rule, snap)
-        results: list[ActionResult] = []
-        if matched:
-            actor = actor or system_actor(event.organization_id)
-            ctx = ActionContext(
-                rule=rule,
-                actor=actor,
-                ticket_id=int(event.ticket_id or 0),
-                event_type=event.type,
-                event_id=event.pk,
-                event_actor_id=event.actor_id,
-                event_payload=event.payload or {},
-                event_changes=event.changes or {},
-                depth=event.depth + 1,
-                dedup_prefix=f"ev{event.pk}:r{rule.pk}",
-                state=state,
-            )
-            results = run_actions(ctx, list(rule.actions))
-        executions.append(_execution(event, rule, matched, trace, results, error, started))
+        verdicts.append((rule, matched, trace, error, time.perf_counter() - started))
         if matched and rule.stop_processing:
             break
+    decided_at = timezone.now()
+    runs: dict[int, Run] = {}
+    if any(matched for _rule, matched, *_rest in verdicts):
+        actor = system_actor(event.organization_id)
+        for rule, matched, *_rest in verdicts:
+            if matched:
+                runs[rule.pk] = Run(
+                    ctx=ActionContext(
+                        rule=rule,
+                        actor=actor,
+                        ticket_id=int(event.ticket_id or 0),
+                        event_type=event.type,
+                        event_id=event.pk,
+                        event_actor_id=event.actor_id,
+                        event_payload=event.payload or {},
+                        event_changes=event.changes or {},
+                        depth=event.depth + 1,
+                        dedup_prefix=f"ev{event.pk}:r{rule.pk}",
+                        state=state,
+                    ),
+                    actions=list(rule.actions),
+                )
+        run_matched(list(runs.values()))
+    executions: list[ExecutionRow] = []
+    for rule, matched, trace, error, seconds in verdicts:
+        run = runs.get(rule.pk)
+        executions.append(
+            _execution(
+                event,
+                rule,
+                matched,
+                trace,
+                run.results if run else [],
+                error,
+                seconds + (run.seconds if run else 0.0),
+                decided_at,
+            )
+        )
     return executions
 
 
@@ -412,7 +439,8 @@ def _execution(
     trace: list[TraceEntry],
     results: list[ActionResult],
     error: str,
-    started: float,
+    seconds: float,
+    created_at: datetime,
     *,
     ticket_id: int | None = None,
 ) -> ExecutionRow:
@@ -427,8 +455,8 @@ def _execution(
         _json(trace),
         _json(results),
         error,
-        round((time.perf_counter() - started) * 1000, 3),
-        timezone.now(),
+        round(seconds * 1000, 3),
+        created_at,
     )
 
 
@@ -449,8 +477,8 @@ def _executions_write(rows: list[ExecutionRow]) -> None:
 
 
 def _record_all(event: DomainEvent, rules: list[Rule], error: str) -> None:
-    started = time.perf_counter()
-    rows = [_execution(event, rule, False, [], [], error, started) for rule in rules]
+    now = timezone.now()
+    rows = [_execution(event, rule, False, [], [], error, 0.0, now) for rule in rules]
     if event.ticket_id is None or not Ticket.objects.filter(pk=event.ticket_id).exists():
         rows = [(*row[:5], None, *row[6:]) for row in rows]
     _executions_write(rows)
@@ -548,9 +576,21 @@ def _schedule_batch(rule: Rule, batch: list[Ticket], now: datetime) -> int:
             depth=1,
             dedup_prefix=f"sch{state.pk}:r{rule.pk}",
         )
-        results = run_actions(ctx, list(rule.actions))
+        decided_at = timezone.now()
+        run = Run(ctx=ctx, actions=list(rule.actions))
+        run_matched([run])
         executions.append(
-            _execution(None, rule, True, trace, results, error, started, ticket_id=ticket.pk)
+            _execution(
+                None,
+                rule,
+                True,
+                trace,
+                run.results,
+                error,
+                time.perf_counter() - started,
+                decided_at,
+                ticket_id=ticket.pk,
+            )
         )
     if cleared:
         ScheduleRuleState.objects.filter(pk__in=cleared).delete()

@@ -62,9 +62,9 @@ def test_a_matching_rule_runs_its_actions_and_every_evaluated_rule_is_recorded(
     ]
     assert runs[1].actions == []
     assert runs[0].ticket_id == created.pk and runs[0].event_type == "ticket.created"
-    # The changes were made by the automation user, one level deeper.
+    # The changes were made by the automation user, one level deeper, as one update.
     updates = [e for e in events if e.type == "ticket.updated"]
-    assert [(e.depth, sorted(e.changes)) for e in updates] == [(1, ["priority"]), (1, ["tags"])]
+    assert [(e.depth, sorted(e.changes)) for e in updates] == [(1, ["priority", "tags"])]
     actor = User.objects.get(pk=updates[0].actor_id)
     assert actor.is_system and actor.organization_id == admin.organization_id
 
