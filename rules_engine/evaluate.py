@@ -2,6 +2,9 @@
 
 Semantics (documented for rule authors):
 - Every leaf is evaluated (no short-circuit), so the trace shows each condition.
+  `matches` gives the same verdict without a trace, stopping at the first
+  child that decides it (nothing is computed on a leaf but a comparison, so
+  skipping leaves changes no result).
 - Text comparisons on `string` fields (title, description, comment body, e-mail
   domain) and tag names are case-insensitive; `choice` values, ids and numbers
   compare exactly.
@@ -61,6 +64,10 @@ class LazyValues(Mapping[str, Any]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._getters)
 
+    def computed(self) -> dict[str, Any]:
+        """The values read so far (what a stored snapshot of this event needs)."""
+        return dict(self._cache)
+
     def __len__(self) -> int:
         return len(self._getters)
 
@@ -87,7 +94,19 @@ def _node(node: Mapping[str, Any], path: str, snapshot: Snapshot, trace: list[Tr
     return _leaf(node, path, snapshot, trace)
 
 
-def _leaf(node: Mapping[str, Any], path: str, snapshot: Snapshot, trace: list[TraceEntry]) -> bool:
+def matches(node: Mapping[str, Any], snapshot: Snapshot) -> bool:
+    """`evaluate(node, snapshot)[0]`, without building the trace, short-circuiting."""
+    if "all" in node:
+        return all(matches(child, snapshot) for child in node["all"])
+    if "any" in node:
+        return any(matches(child, snapshot) for child in node["any"])
+    if "not" in node:
+        return not matches(node["not"], snapshot)
+    return _leaf_check(node, snapshot)[1]
+
+
+def _leaf_check(node: Mapping[str, Any], snapshot: Snapshot) -> tuple[Any, bool]:
+    """A leaf's actual value (as the trace shows it) and its result."""
     name: str = node["field"]
     operator: str = node["operator"]
     value = node.get("value")
@@ -95,10 +114,16 @@ def _leaf(node: Mapping[str, Any], path: str, snapshot: Snapshot, trace: list[Tr
     if operator in v.CHANGE_OPERATORS:
         change = snapshot.changes.get(spec.change_key) if spec.change_key else None
         actual: Any = list(change) if change is not None else None
-        result = _changed(operator, spec.type, change, value)
-    else:
-        actual = snapshot.values.get(name)
-        result = _compare(operator, spec.type, actual, value)
+        return actual, _changed(operator, spec.type, change, value)
+    actual = snapshot.values.get(name)
+    return actual, _compare(operator, spec.type, actual, value)
+
+
+def _leaf(node: Mapping[str, Any], path: str, snapshot: Snapshot, trace: list[TraceEntry]) -> bool:
+    name: str = node["field"]
+    operator: str = node["operator"]
+    value = node.get("value")
+    actual, result = _leaf_check(node, snapshot)
     trace.append(
         {
             "path": path,

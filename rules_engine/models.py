@@ -69,18 +69,30 @@ class Rule(models.Model):
 
 
 class RuleExecution(models.Model):
-    """One evaluation of one rule for one event (or one scheduled check of one ticket)."""
+    """One evaluation of one rule for one event (or one scheduled check of one ticket).
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey(Rule, null=True, on_delete=models.SET_NULL, related_name="executions")
+    Most runs do not match, and most of an event's records are such runs: they
+    store no trace but `rule_version` (the rule's history row whose conditions
+    ran) and the event's `RuleEventSnapshot`; `evaluate` is a pure function of
+    the two, so `selectors.traces_fill` computes the very same trace on read.
+    """
+
+    # Indexed by the composite indexes below (their first columns), not on their own.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    rule = models.ForeignKey(
+        Rule, null=True, on_delete=models.SET_NULL, related_name="executions", db_index=False
+    )
     rule_name = models.CharField(max_length=200)  # kept when the rule is deleted
+    rule_version = models.BigIntegerField(null=True, blank=True)  # HistoricalRule.history_id
     event_id = models.BigIntegerField(null=True, blank=True)
     event_type = models.CharField(max_length=32)
     ticket = models.ForeignKey(
         "workflows.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     matched = models.BooleanField(default=False)
-    trace = models.JSONField(default=list)
+    trace = models.JSONField(null=True, blank=True)  # None: computed on read (see above)
     actions = models.JSONField(default=list)
     error = models.CharField(max_length=500, blank=True)
     duration_ms = models.FloatField(default=0)
@@ -107,6 +119,19 @@ class RuleExecution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_name} @ {self.event_type}#{self.event_id}"
+
+
+class RuleEventSnapshot(models.Model):
+    """What the rules of one event read: the snapshot's values and the event's changes."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    event_id = models.BigIntegerField(unique=True)
+    values = models.JSONField(default=dict)
+    changes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"snapshot of event {self.event_id}"
 
 
 class ScheduleRuleState(models.Model):

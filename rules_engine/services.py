@@ -31,8 +31,8 @@ from rules_engine import defaults, snapshot, validation
 from rules_engine import vocabulary as v
 from rules_engine.actions import ActionContext, ActionResult, TicketState
 from rules_engine.apply import Run, run_matched
-from rules_engine.evaluate import Snapshot, TraceEntry, evaluate
-from rules_engine.models import Rule, RuleExecution, ScheduleRuleState
+from rules_engine.evaluate import LazyValues, Snapshot, TraceEntry, evaluate, matches
+from rules_engine.models import Rule, RuleEventSnapshot, RuleExecution, ScheduleRuleState
 from rules_engine.references import DbReferences
 from workflows.models import Status, Ticket
 
@@ -229,7 +229,7 @@ def event_process(event: DomainEvent) -> None:
     snap = snapshot.snapshot_for_event(event, ticket, comment)
     _prefetch(snap, pending, compiled)
     state = TicketState(event.organization_id, ticket.pk, current=ticket)
-    _executions_write(_run_rules(event, pending, snap, state))
+    _executions_write(_run_rules(event, pending, snap, state, compiled.history))
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,9 @@ class CompiledRules:
     rules: list[Rule]
     fields: dict[int, frozenset[str]]  # rule id -> the snapshot fields its conditions read
     all_fields: tuple[str, ...]  # the union, sorted
+    # rule id -> its newest history row, when that row holds the conditions that run now
+    # (a record of a run that did not match then keeps no trace: see RuleExecution).
+    history: dict[int, int]
 
 
 # Per process: (organization id, event type) -> the rules last loaded for it.
@@ -279,6 +282,7 @@ def _compiled_rules(organization_id: int, event_type: str) -> CompiledRules:
         rules=rules,
         fields=fields,
         all_fields=tuple(sorted(set().union(*fields.values()))),
+        history=_history_rows(rules),
     )
     _COMPILED[key] = compiled
     return compiled
@@ -303,6 +307,26 @@ def _rules_for(organization_id: int, event_type: str) -> list[Rule]:
         )
         for pk, name, conditions, actions, stop in rows
     ]
+
+
+def _history_rows(rules: list[Rule]) -> dict[int, int]:
+    """Each rule's newest history row id, if its conditions are the ones the rule has now.
+
+    Edits through the services always write one; a rule changed some other way
+    (a bulk UPDATE) has none that matches and keeps full traces in its records.
+    """
+    by_id = {rule.pk: rule for rule in rules}
+    newest = (
+        Rule.history.model.objects.filter(id__in=list(by_id))
+        .order_by("id", "-history_id")
+        .distinct("id")
+        .values_list("id", "history_id", "conditions")
+    )
+    return {
+        rule_id: history_id
+        for rule_id, history_id, conditions in newest
+        if conditions == by_id[rule_id].conditions
+    }
 
 
 def _not_yet_run(event: DomainEvent, rules: list[Rule]) -> list[Rule]:
@@ -347,18 +371,24 @@ def _fields(node: Any) -> set[str]:
 
 
 def _run_rules(
-    event: DomainEvent, rules: list[Rule], snap: Snapshot, state: TicketState
+    event: DomainEvent,
+    rules: list[Rule],
+    snap: Snapshot,
+    state: TicketState,
+    history: Mapping[int, int],
 ) -> list[ExecutionRow]:
     """Decide every rule on the snapshot first, then carry out the matched ones in order.
 
     Deciding first changes nothing (the rules read the snapshot, never the ticket the
     actions change) and lets `run_matched` merge the field edits of all of them.
+    A run that did not match is decided without a trace; its record points at the
+    rule's history row and the event's snapshot instead (written here when needed).
     Each record's `created_at` is the moment of the decision.
     """
-    verdicts: list[tuple[Rule, bool, list[TraceEntry], str, float]] = []
+    verdicts: list[tuple[Rule, bool, list[TraceEntry] | None, str, float]] = []
     for rule in rules:
         started = time.perf_counter()
-        matched, trace, error = _evaluate_safely(rule, snap)
+        matched, trace, error = _decide(rule, snap, traced=rule.pk not in history)
         verdicts.append((rule, matched, trace, error, time.perf_counter() - started))
         if matched and rule.stop_processing:
             break
@@ -398,9 +428,43 @@ def _run_rules(
                 error,
                 seconds + (run.seconds if run else 0.0),
                 decided_at,
+                version=history.get(rule.pk) if trace is None else None,
             )
         )
+    if any(trace is None for _rule, _matched, trace, *_rest in verdicts):
+        _snapshot_store(event, snap)
     return executions
+
+
+def _decide(
+    rule: Rule, snap: Snapshot, *, traced: bool
+) -> tuple[bool, list[TraceEntry] | None, str]:
+    """The verdict, with the trace when it matched (or `traced`); None: computed on read."""
+    if traced:
+        return _evaluate_safely(rule, snap)
+    try:
+        matched = matches(rule.conditions, snap)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        logger.warning("rule %s could not be evaluated: %s", rule.pk, exc)
+        return False, [], "invalid_conditions"
+    if matched:
+        return _evaluate_safely(rule, snap)
+    return False, None, ""
+
+
+def _snapshot_store(event: DomainEvent, snap: Snapshot) -> None:
+    values = snap.values
+    RuleEventSnapshot.objects.create(
+        organization_id=event.organization_id,
+        event_id=event.pk,
+        values=_jsonable(values.computed() if isinstance(values, LazyValues) else dict(values)),
+        changes=_jsonable(dict(snap.changes)),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """As the value reads back from a JSON column (what a stored trace would hold)."""
+    return json.loads(_json(value))
 
 
 def _evaluate_safely(rule: Rule, snap: Snapshot) -> tuple[bool, list[TraceEntry], str]:
@@ -414,12 +478,25 @@ def _evaluate_safely(rule: Rule, snap: Snapshot) -> tuple[bool, list[TraceEntry]
 
 # One RuleExecution row, in EXECUTION_COLUMNS order.
 ExecutionRow = tuple[
-    int, int, str, int | None, str, int | None, bool, str, str, str, float, datetime
+    int,
+    int,
+    str,
+    int | None,
+    int | None,
+    str,
+    int | None,
+    bool,
+    str | None,
+    str,
+    str,
+    float,
+    datetime,
 ]
 EXECUTION_COLUMNS = (
     "organization_id",
     "rule_id",
     "rule_name",
+    "rule_version",
     "event_id",
     "event_type",
     "ticket_id",
@@ -436,23 +513,25 @@ def _execution(
     event: DomainEvent | None,
     rule: Rule,
     matched: bool,
-    trace: list[TraceEntry],
+    trace: list[TraceEntry] | None,
     results: list[ActionResult],
     error: str,
     seconds: float,
     created_at: datetime,
     *,
     ticket_id: int | None = None,
+    version: int | None = None,
 ) -> ExecutionRow:
     return (
         rule.organization_id,
         rule.pk,
         rule.name,
+        version,
         event.pk if event else None,
         event.type if event else v.SCHEDULE,
         event.ticket_id if event else ticket_id,
         matched,
-        _json(trace),
+        None if trace is None else _json(trace),
         _json(results),
         error,
         round(seconds * 1000, 3),
@@ -480,7 +559,7 @@ def _record_all(event: DomainEvent, rules: list[Rule], error: str) -> None:
     now = timezone.now()
     rows = [_execution(event, rule, False, [], [], error, 0.0, now) for rule in rules]
     if event.ticket_id is None or not Ticket.objects.filter(pk=event.ticket_id).exists():
-        rows = [(*row[:5], None, *row[6:]) for row in rows]
+        rows = [(*row[:6], None, *row[7:]) for row in rows]
     _executions_write(rows)
 
 

@@ -162,8 +162,13 @@ class ListApiView(ApiView):
         queryset: models.QuerySet[Any],
         render: Callable[[Any], Any],
         ordering: tuple[str | SortKey, ...] | None = None,
+        prepare: Callable[[list[Any]], None] | None = None,
     ) -> Response:
+        """One page of `queryset`, each row rendered; `prepare` sees the page first
+        (to load what the rows need in one query per page, not per row)."""
         paginator = self.pagination_class()
         paginator.ordering = ordering or self.ordering
         page = paginator.paginate_queryset(queryset, request, view=self)
+        if prepare is not None:
+            prepare(page)
         return paginator.get_paginated_response([render(obj) for obj in page])

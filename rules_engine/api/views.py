@@ -16,6 +16,7 @@ from ruledesk.api.base import ApiView, ListApiView
 from rules_engine import services
 from rules_engine.api import serializers as s
 from rules_engine.models import Rule, RuleExecution
+from rules_engine.selectors import traces_fill
 from rules_engine.vocabulary import vocabulary
 from workflows import selectors
 from workflows.models import Ticket
@@ -133,7 +134,9 @@ class RuleExecutionListApi(ListApiView):
             organization_id=rule.organization_id, rule=rule
         ).select_related("ticket")
         slug = self.organization.slug
-        return self.paginate(request, executions, lambda e: s.execution_out(e, slug))
+        return self.paginate(
+            request, executions, lambda e: s.execution_out(e, slug), prepare=traces_fill
+        )
 
 
 class TicketRuleExecutionListApi(ListApiView):
@@ -144,4 +147,6 @@ class TicketRuleExecutionListApi(ListApiView):
             organization_id=ticket.organization_id, ticket=ticket
         ).select_related("ticket")
         slug = self.organization.slug
-        return self.paginate(request, executions, lambda e: s.execution_out(e, slug))
+        return self.paginate(
+            request, executions, lambda e: s.execution_out(e, slug), prepare=traces_fill
+        )
