@@ -77,19 +77,35 @@ class RuleExecution(models.Model):
     the two, so `selectors.traces_fill` computes the very same trace on read.
     """
 
-    # Indexed by the composite indexes below (their first columns), not on their own.
+    # A log written ~1,000 rows per event: its references are kept by Django's on_delete
+    # (CASCADE / SET_NULL), without database constraints that check every row written,
+    # and indexed by the composite indexes below (their first columns), not on their own.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     rule = models.ForeignKey(
-        Rule, null=True, on_delete=models.SET_NULL, related_name="executions", db_index=False
+        Rule,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="executions",
+        db_index=False,
+        db_constraint=False,
     )
     rule_name = models.CharField(max_length=200)  # kept when the rule is deleted
     rule_version = models.BigIntegerField(null=True, blank=True)  # HistoricalRule.history_id
     event_id = models.BigIntegerField(null=True, blank=True)
     event_type = models.CharField(max_length=32)
     ticket = models.ForeignKey(
-        "workflows.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "workflows.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     matched = models.BooleanField(default=False)
     trace = models.JSONField(null=True, blank=True)  # None: computed on read (see above)

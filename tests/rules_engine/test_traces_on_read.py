@@ -197,3 +197,18 @@ def test_matches_gives_the_verdict_of_evaluate_on_two_thousand_random_trees() ->
         assert matches(tree, snap) is expected, tree
         agreed += 1
     assert agreed > 1500
+
+
+def test_records_outlive_their_rule_and_still_show_its_trace(admin: User, requester: User) -> None:
+    from rules_engine.selectors import traces_fill
+    from rules_engine.services import rule_delete
+
+    rule = make_rule(admin, name="Short-lived", conditions=LOW_OR_VPN)
+    target = ticket(requester)
+    dispatch_all()
+    rule_delete(actor=admin, rule=rule)
+
+    kept = RuleExecution.objects.get(rule_name="Short-lived")
+    assert (kept.rule_id, kept.ticket_id) == (None, target.pk)
+    traces_fill([kept])
+    assert [entry["result"] for entry in kept.trace or []] == [False, False, False]
