@@ -32,6 +32,10 @@ from ruledesk.events.models import DomainEvent, EventStatus
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Dispatch tasks keep no django-q2 result row when they succeed: the event row records the
+# outcome, and saving one costs the monitor a locked read of every saved result
+# (django-q2 prunes to `save_limit` that way), per task. Failures are still saved.
+TASK_OPTIONS = {"save": False}
 # A task that keeps reappearing without ever finishing (its worker dies each
 # time, so django-q2 never counts a failure) is parked after this many starts.
 MAX_DELIVERIES = 10
@@ -108,14 +112,15 @@ def _event_fields(draft: EventDraft) -> dict[str, Any]:
 
 
 def _dispatch_task(event_id: int) -> dict[str, Any]:
-    """The task dict `async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}")`
-    builds (django-q2 1.x `django_q.tasks.async_task`), signal included."""
+    """The task dict `async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}",
+    save=False)` builds (django-q2 1.x `django_q.tasks.async_task`), signal included."""
     tag = uuid()
     task: dict[str, Any] = {
         "id": tag[1],
         "name": f"event-{event_id}",
         "func": DISPATCH_TASK,
         "args": (event_id,),
+        **TASK_OPTIONS,
     }
     if Conf.CACHED:
         task["cached"] = Conf.CACHED
@@ -136,7 +141,7 @@ def _enqueue_dispatch(event_ids: Sequence[int]) -> None:
         # Sync mode runs the task inline and other brokers have their own queues:
         # let django-q2 do it, one task at a time.
         for event_id in event_ids:
-            async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}")
+            async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}", **TASK_OPTIONS)
         return
     key = broker.list_key or Conf.CLUSTER_NAME
     lock = timezone.now()
@@ -224,5 +229,5 @@ def events_redispatch(*, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for event_id in due:
-        async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}-retry")
+        async_task(DISPATCH_TASK, event_id, task_name=f"event-{event_id}-retry", **TASK_OPTIONS)
     return len(due)

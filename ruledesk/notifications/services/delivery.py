@@ -178,7 +178,7 @@ def email_outbox_sweep(*, limit: int = 500) -> dict[str, int]:
         due_emails(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     )
     for message_id in due:
-        async_task(DELIVER_TASK, message_id, task_name=f"email-{message_id}-retry")
+        async_task(DELIVER_TASK, message_id, task_name=f"email-{message_id}-retry", save=False)
     return {"enqueued": len(due), "interrupted": interrupted}
 
 
@@ -191,5 +191,7 @@ def email_requeue(*, message_id: int) -> bool:
             status=EmailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
         )
         if updated:
-            async_task(DELIVER_TASK, message_id, task_name=f"email-{message_id}-requeue")
+            async_task(
+                DELIVER_TASK, message_id, task_name=f"email-{message_id}-requeue", save=False
+            )
     return bool(updated)

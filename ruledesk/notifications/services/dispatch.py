@@ -357,4 +357,4 @@ def _enqueue_deliveries(new_emails: list[str]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     ):
-        async_task(DELIVER_TASK, message_id, task_name=f"email-{message_id}")
+        async_task(DELIVER_TASK, message_id, task_name=f"email-{message_id}", save=False)
