@@ -330,7 +330,13 @@ def _history_rows(rules: list[Rule]) -> dict[int, int]:
 
 
 def _not_yet_run(event: DomainEvent, rules: list[Rule]) -> list[Rule]:
-    """Rules still to run for this event (a redelivery skips those already recorded)."""
+    """Rules still to run for this event (a redelivery skips those already recorded).
+
+    On the dispatcher's first start of an event there is nothing to look up: records
+    commit with the event's dispatched state, so none exist before a first success.
+    """
+    if event.deliveries == 1 and event.attempts == 0:
+        return rules
     done = dict(
         RuleExecution.objects.filter(event_id=event.pk, rule__isnull=False).values_list(
             "rule_id", "matched"

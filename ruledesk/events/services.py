@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
@@ -185,24 +184,33 @@ def event_dispatch(*, event_id: int) -> bool:
 
 
 def _note_delivery(event_id: int) -> bool:
-    """Count this start in its own commit; park the event when it keeps coming back."""
-    with transaction.atomic():
-        counted = DomainEvent.objects.filter(
-            pk=event_id, status__in=[EventStatus.PENDING, EventStatus.FAILED]
-        ).update(deliveries=F("deliveries") + 1)
-    if not counted:
+    """Count this start in its own commit; park the event when it keeps coming back.
+
+    One statement: the count and, past MAX_DELIVERIES, the dead-letter state.
+    """
+    table = DomainEvent._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET deliveries = deliveries + 1,"  # noqa: S608 - the model's table
+            " status = CASE WHEN deliveries >= %(max)s THEN %(dead)s ELSE status END,"
+            " last_error = CASE WHEN deliveries >= %(max)s THEN %(why)s ELSE last_error END"
+            " WHERE id = %(id)s AND status IN (%(pending)s, %(failed)s) RETURNING status",
+            {
+                "id": event_id,
+                "max": MAX_DELIVERIES,
+                "dead": EventStatus.DEAD.value,
+                "why": f"watchdog: started {MAX_DELIVERIES} times without finishing",
+                "pending": EventStatus.PENDING.value,
+                "failed": EventStatus.FAILED.value,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
         return False
-    parked = DomainEvent.objects.filter(
-        pk=event_id,
-        status__in=[EventStatus.PENDING, EventStatus.FAILED],
-        deliveries__gt=MAX_DELIVERIES,
-    ).update(
-        status=EventStatus.DEAD,
-        last_error=f"watchdog: started {MAX_DELIVERIES} times without finishing",
-    )
-    if parked:
+    if row[0] == EventStatus.DEAD:
         logger.error("event %s parked by the watchdog", event_id)
-    return not parked
+        return False
+    return True
 
 
 def _record_failure(event: DomainEvent, exc: Exception) -> None:
