@@ -105,6 +105,7 @@ class RuleExecution(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     matched = models.BooleanField(default=False)
@@ -116,17 +117,12 @@ class RuleExecution(models.Model):
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
-            # A redelivered event never runs a rule twice.
-            models.UniqueConstraint(fields=["rule", "event_id"], name="rule_execution_once"),
+            # A redelivered event never runs a rule twice; the redelivery check reads one
+            # event's executions through the same index.
+            models.UniqueConstraint(fields=["event_id", "rule"], name="rule_execution_once"),
         ]
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["rule", "-created_at", "-id"], name="rule_exec_rule_newest"),
-            # The redelivery check reads one event's executions.
-            models.Index(
-                fields=["event_id"],
-                name="rule_exec_event",
-                condition=models.Q(event_id__isnull=False),
-            ),
             models.Index(
                 fields=["organization", "ticket", "-created_at", "-id"],
                 name="rule_exec_ticket_newest",
