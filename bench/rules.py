@@ -688,7 +688,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=60, help="events for the engine cost")
     parser.add_argument("--worst-event", default="comment.created", help="the single org's type")
     parser.add_argument("--poll", type=float, default=None, help="also run with this q2 poll (s)")
-    parser.add_argument("--workers", type=int, default=2, help="RULEDESK_Q_WORKERS")
+    parser.add_argument("--workers", type=int, default=4, help="RULEDESK_Q_WORKERS")
     parser.add_argument("--skip-worst", action="store_true")
     parser.add_argument("--profile", type=Path, help="cProfile the engine-cost pass to this file")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

@@ -288,7 +288,9 @@ SPECTACULAR_SETTINGS = {
 Q_CLUSTER = {
     "name": "ruledesk",
     "orm": "default",
-    "workers": env_int("RULEDESK_Q_WORKERS", 2, minimum=1),
+    # Tasks mostly wait on the database: 4 processes on 2 cores halve queueing behind
+    # a busy one (docs/performance.md, rules dispatch) for ~100 MB of memory each.
+    "workers": env_int("RULEDESK_Q_WORKERS", 4, minimum=1),
     "timeout": 60,
     "retry": 120,
     "max_attempts": 3,
