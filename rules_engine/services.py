@@ -217,18 +217,20 @@ def event_process(event: DomainEvent) -> None:
     if event.depth > MAX_EVENT_DEPTH:
         _record_all(event, pending, DEPTH_LIMIT)
         return
-    ticket = (
-        snapshot.ticket_load(organization_id=event.organization_id, ticket_id=event.ticket_id)
+    facts = (
+        snapshot.ticket_facts(organization_id=event.organization_id, ticket_id=event.ticket_id)
         if event.ticket_id is not None
         else None
     )
-    if ticket is None:
+    if facts is None:
         _record_all(event, pending, TICKET_GONE)
         return
     comment = snapshot.event_comment(event)
-    snap = snapshot.snapshot_for_event(event, ticket, comment)
+    snap = snapshot.snapshot_for_event(event, facts, comment)
     _prefetch(snap, pending, compiled)
-    state = TicketState(event.organization_id, ticket.pk, current=ticket)
+    state = TicketState(
+        event.organization_id, facts.ticket.pk, current=facts.ticket, tag_names=facts.tag_names
+    )
     _executions_write(_run_rules(event, pending, snap, state, compiled.history))
 
 

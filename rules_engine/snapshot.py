@@ -7,14 +7,17 @@ rule reads them, and at most once per event, however many rules do.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from ruledesk.events.models import DomainEvent
+from ruledesk.tenancy.models import User
 from rules_engine.evaluate import LazyValues, Snapshot
-from workflows.models import Comment, Ticket
+from workflows.models import Comment, Tag, Ticket, TicketTag
 from workflows.sla import business_time
 from workflows.sla import services as sla
 
@@ -27,6 +30,49 @@ def ticket_load(*, organization_id: int, ticket_id: int) -> Ticket | None:
     notification names); those load on first use, once per event.
     """
     return Ticket.objects.filter(organization_id=organization_id, pk=ticket_id).first()
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """An event's ticket with what most rule sets read of its relations, in one query."""
+
+    ticket: Ticket
+    requester_email: str | None
+    tag_names: list[str]  # in the order they were added
+
+
+_COLUMNS = [field.attname for field in Ticket._meta.concrete_fields]
+_FACTS = (  # noqa: S608 - identifiers from the models, values are parameters
+    "SELECT {columns}, u.email, ARRAY("
+    " SELECT g.name FROM {link} x JOIN {tag} g ON g.id = x.tag_id"
+    " WHERE x.ticket_id = t.id ORDER BY x.id)"
+    " FROM {ticket} t LEFT JOIN {user} u ON u.id = t.requester_id"
+    " WHERE t.organization_id = %s AND t.id = %s"
+).format(
+    columns=", ".join(f't."{name}"' for name in _COLUMNS),
+    link=TicketTag._meta.db_table,
+    tag=Tag._meta.db_table,
+    ticket=Ticket._meta.db_table,
+    user=User._meta.db_table,
+)
+
+
+def ticket_facts(*, organization_id: int, ticket_id: int) -> TicketFacts | None:
+    """The ticket, its requester's e-mail and its tag names in one round trip, or None.
+
+    Rule sets read the requester's domain and the tags on nearly every event; three
+    ORM queries cost more in Python than this one costs in PostgreSQL.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS, [organization_id, ticket_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    columns = len(_COLUMNS)
+    ticket = Ticket.from_db(connection.alias, _COLUMNS, row[:columns])
+    return TicketFacts(
+        ticket=ticket, requester_email=row[columns], tag_names=list(row[columns + 1])
+    )
 
 
 def event_comment(event: DomainEvent) -> Comment | None:
@@ -44,16 +90,17 @@ def event_comment(event: DomainEvent) -> Comment | None:
 
 
 def snapshot_for_event(
-    event: DomainEvent, ticket: Ticket, comment: Comment | None, *, now: datetime | None = None
+    event: DomainEvent, facts: TicketFacts, comment: Comment | None, *, now: datetime | None = None
 ) -> Snapshot:
     score = event.payload.get("score") if event.type == "csat.received" else None
     return snapshot_build(
-        ticket,
+        facts.ticket,
         now=now,
         changes=event.changes or {},
         comment=comment,
         author_role=event.payload.get("author_role"),
         csat_score=score if isinstance(score, int | float) else None,
+        facts=facts,
     )
 
 
@@ -66,6 +113,7 @@ def snapshot_build(
     author_role: Any = None,
     csat_score: float | None = None,
     calendars: dict[int, business_time.Calendar] | None = None,
+    facts: TicketFacts | None = None,
 ) -> Snapshot:
     """The snapshot of `ticket` now; `changes`, `comment` and `csat_score` come from the event.
 
@@ -99,8 +147,10 @@ def snapshot_build(
         "ticket.team": lambda: ticket.team_id,
         "ticket.assignee": lambda: ticket.assignee_id,
         "ticket.requester": lambda: ticket.requester_id,
-        "ticket.requester_email_domain": lambda: ticket.requester.email.rpartition("@")[2],
-        "ticket.tags": lambda: sorted(tag.name for tag in ticket.tags.all()),
+        "ticket.requester_email_domain": lambda: _requester_email(ticket, facts).rpartition("@")[2],
+        "ticket.tags": lambda: sorted(
+            facts.tag_names if facts is not None else (tag.name for tag in ticket.tags.all())
+        ),
         "ticket.title": lambda: ticket.title,
         "ticket.description": lambda: ticket.description,
         "ticket.channel": lambda: ticket.channel,
@@ -116,6 +166,12 @@ def snapshot_build(
         "csat.score": lambda: csat_score,
     }
     return Snapshot(values=LazyValues(getters), changes=dict(changes or {}))
+
+
+def _requester_email(ticket: Ticket, facts: TicketFacts | None) -> str:
+    if facts is not None and facts.requester_email is not None:
+        return facts.requester_email
+    return ticket.requester.email
 
 
 def _hours(since: datetime, now: datetime) -> float:
