@@ -540,7 +540,7 @@ def _execution(
         event.ticket_id if event else ticket_id,
         matched,
         None if trace is None else _json(trace),
-        _json(results),
+        _json(results) if results else "[]",  # most runs: nothing matched, nothing ran
         error,
         round(seconds * 1000, 3),
         created_at,
