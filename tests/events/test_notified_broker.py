@@ -1,7 +1,7 @@
 """The worker is woken by NOTIFY when tasks are queued, not by its poll.
 
 With the poll set to 20 s, only the notification can explain an event dispatched
-well within a second of its commit; without it, each would wait for the poll.
+within two seconds of its commit; without it, each would wait for the poll.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_queued_tasks_notify_the_listeners_at_commit_not_before(acme: Organizati
     assert [n.channel for n in received] == [QUEUE_CHANNEL]  # folded: one per transaction
 
 
-def test_an_idle_worker_dispatches_within_a_second_however_long_its_poll(
+def test_an_idle_worker_dispatches_within_seconds_however_long_its_poll(
     acme: Organization, tmp_path: Path
 ) -> None:
     worker = processes.start_worker(tmp_path / "worker.log", RULEDESK_Q_POLL_MS="20000")
@@ -63,4 +63,4 @@ def test_an_idle_worker_dispatches_within_a_second_however_long_its_poll(
             lags.append((stored.dispatched_at - stored.created_at).total_seconds())
     finally:
         processes.stop(worker)
-    assert max(lags) < 1.0, lags
+    assert max(lags) < 2.0, lags  # the poll alone: 10 s on average, each
