@@ -12,10 +12,13 @@ breach, in rotation), consistent with ``workflows/sla`` (policy, due and warn
 times on the ticket, the timer's ``due_at``/``fire_at``, status open or new,
 no first response, cycle 0), ``fire_at`` spread over the last hour so all are due.
 
-(a) Sweep throughput: ``workflows.sla.services.sla_sweep(limit=...)`` in a
-loop until no due timer is left, in 1 process, then in 2 processes at once
-(SKIP LOCKED shares the work); timers fired per second. Each pass starts from
-the same state (fired_at, breach flags, the emitted events and queued tasks reset).
+(a) Sweep throughput: ``workflows.sla.services.sla_sweep`` until no due timer is
+left (or ``--max-timers``), in 1 process, then in 2 processes at once (SKIP LOCKED
+shares the work); timers fired per second. By default each sweeper makes one call
+that walks every due timer, as the periodic task does (``--limit N``: calls of N
+timers; ``--batch N``: SWEEP_BATCH). Each pass starts from the same state
+(fired_at, breach flags, the emitted events and queued tasks reset, vacuumed);
+``--repeat N`` runs N passes per sweeper count and prints medians and ranges.
 
 (b) Breach lag: ``manage.py worker`` runs (its ``sla-sweep`` schedule every
 30 s); ``--lag-tickets`` tickets are created through ``ticket_create`` under a
@@ -31,7 +34,9 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -220,18 +225,33 @@ def reset(socket_dir: str) -> int:
     return int(due)
 
 
-def _sweeper(limit: int, quota: int, barrier: Any, out: Any) -> None:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process on this machine (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _sweeper(limit: int, batch: int, quota: int, barrier: Any, out: Any) -> None:
     import django
 
     django.setup()
-    from workflows.sla.models import SlaTimer
-    from workflows.sla.services import sla_sweep
+    from django.db import connection
 
+    from workflows.sla import services
+    from workflows.sla.models import SlaTimer
+
+    if batch:
+        services.SWEEP_BATCH = batch
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
     barrier.wait()
+    cpu = time.process_time(), _cpu_seconds(backend)
     started = time.perf_counter()
     calls = emitted = 0
     while True:
-        n = sla_sweep(limit=limit)
+        # limit 0: like the periodic task, one call walks every due timer (up to the quota).
+        n = services.sla_sweep(limit=min(limit or quota, quota - emitted))
         calls += 1
         emitted += n
         if emitted >= quota:
@@ -243,11 +263,14 @@ def _sweeper(limit: int, quota: int, barrier: Any, out: Any) -> None:
             ).exists()
         ):
             break
-    out.put((emitted, calls, time.perf_counter() - started))
+    wall = time.perf_counter() - started
+    out.put((emitted, calls, wall, time.process_time() - cpu[0], _cpu_seconds(backend) - cpu[1]))
 
 
-def sweep(processes: int, limit: int, quota: int) -> dict[str, Any]:
+def sweep(processes: int, limit: int, batch: int, quota: int) -> dict[str, Any]:
     from django.db import connection
+
+    from workflows.sla import services
 
     connection.close()
     ctx = multiprocessing.get_context("fork")
@@ -255,7 +278,8 @@ def sweep(processes: int, limit: int, quota: int) -> dict[str, Any]:
     out = ctx.Queue()
     share = quota // processes
     procs = [
-        ctx.Process(target=_sweeper, args=(limit, share, barrier, out)) for _ in range(processes)
+        ctx.Process(target=_sweeper, args=(limit, batch, share, barrier, out))
+        for _ in range(processes)
     ]
     for p in procs:
         p.start()
@@ -266,14 +290,23 @@ def sweep(processes: int, limit: int, quota: int) -> dict[str, Any]:
     for p in procs:
         p.join()
     emitted = sum(r[0] for r in results)
+    python_cpu, postgres_cpu = sum(r[3] for r in results), sum(r[4] for r in results)
     return {
         "processes": processes,
         "limit": limit,
+        "batch": batch or services.SWEEP_BATCH,
+        "load": os.getloadavg(),
         "emitted": emitted,
         "calls": sum(r[1] for r in results),
         "seconds": wall,
         "rate": emitted / wall if wall else 0.0,
         "per_process": [r[0] for r in results],
+        # CPU per 1,000 timers of the sweepers and of their PostgreSQL backends: a figure the
+        # other load on a shared machine hardly changes (unlike the wall-clock rate).
+        "cpu_ms_per_1k": {
+            "python": 1e6 * python_cpu / emitted if emitted else 0.0,
+            "postgres": 1e6 * postgres_cpu / emitted if emitted else 0.0,
+        },
     }
 
 
@@ -362,7 +395,12 @@ def main() -> int:
     parser.add_argument(
         "--tickets", type=int, default=100_000, help="bulk tickets, 1 due timer each"
     )
-    parser.add_argument("--limit", type=int, default=1000, help="sla_sweep(limit=...) per call")
+    parser.add_argument(
+        "--limit", type=int, default=0,
+        help="sla_sweep(limit=...) per call (0: one call walks every due timer, like the task)",
+    )  # fmt: skip
+    parser.add_argument("--batch", type=int, default=0, help="SWEEP_BATCH (0: the service's)")
+    parser.add_argument("--repeat", type=int, default=1, help="passes per sweeper count")
     parser.add_argument(
         "--max-timers", type=int, default=0, help="stop each pass after this many (0: all due)"
     )
@@ -395,16 +433,19 @@ def main() -> int:
     if not args.no_wait:
         c.wait_other_bench("bench/rules.py")
     sweeps = []
-    for n in (int(x) for x in args.processes.split(",") if x.strip() and x.strip() != "0"):
-        due = reset(socket_dir)
-        c.log(f"sweep with {n} process(es): {due:,} due timers")
-        c.wait_other_bench()
-        result = sweep(n, args.limit, args.max_timers or due)
-        result["due"] = due
-        sweeps.append(result)
-        c.log(
-            f"  {result['emitted']:,} events in {result['seconds']:.1f} s = {result['rate']:,.0f} timers/s"
-        )
+    counts = [int(x) for x in args.processes.split(",") if x.strip() and x.strip() != "0"]
+    for _ in range(args.repeat):
+        for n in counts:
+            due = reset(socket_dir)
+            c.log(f"sweep with {n} process(es): {due:,} due timers")
+            c.wait_other_bench()
+            result = sweep(n, args.limit, args.batch, args.max_timers or due)
+            result["due"] = due
+            sweeps.append(result)
+            c.log(
+                f"  {result['emitted']:,} events in {result['seconds']:.1f} s ="
+                f" {result['rate']:,.0f} timers/s (load {result['load'][0]:.2f})"
+            )
     lag = None
     if not args.skip_lag:
         c.wait_other_bench()
@@ -417,14 +458,30 @@ def main() -> int:
         f"data set: {args.tickets:,} tickets with one due timer each (+{SERVICE_TICKETS} through"
         f" the services){', reused' if reused else ''}\n"
     )
-    header = f"{'sweep':<40} {'timers':>8} {'calls':>6} {'seconds':>8} {'timers/s':>9}"
+    header = (
+        f"{'sweep':<50} {'timers':>8} {'calls':>6} {'seconds':>8} {'timers/s':>9} {'load':>5}"
+        f" {'CPU ms/1k py+pg':>16}"
+    )
     print(header)
     print("-" * len(header))
     for s in sweeps:
-        label = f"sla_sweep(limit={s['limit']}), {s['processes']} process(es)"
-        print(
-            f"{label:<40} {s['emitted']:>8,} {s['calls']:>6} {s['seconds']:>8.1f} {s['rate']:>9,.0f}"
+        label = (
+            f"sla_sweep(limit={s['limit'] or 'quota'}), batch {s['batch']},"
+            f" {s['processes']} process(es)"
         )
+        print(
+            f"{label:<50} {s['emitted']:>8,} {s['calls']:>6} {s['seconds']:>8.1f}"
+            f" {s['rate']:>9,.0f} {s['load'][0]:>5.2f}"
+            f" {s['cpu_ms_per_1k']['python']:>8.0f}+{s['cpu_ms_per_1k']['postgres']:<7.0f}"
+        )
+    if args.repeat > 1:
+        print()
+        for n in counts:
+            rates = [s["rate"] for s in sweeps if s["processes"] == n]
+            print(
+                f"{n} process(es): {len(rates)} passes, median {statistics.median(rates):,.0f}"
+                f" timers/s, range {min(rates):,.0f}-{max(rates):,.0f}"
+            )
     if lag:
         print()
         header = f"{'breach lag (s)':<40} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}"
@@ -443,10 +500,11 @@ def main() -> int:
         if lag["unfired"]:
             print(f"({lag['unfired']} timers had not fired when the wait ended)")
     print("\nTargets (issue 4, 2 cores):")
-    for s in sweeps:
+    for n in counts:
+        rate = statistics.median(s["rate"] for s in sweeps if s["processes"] == n)
         print(
-            f"  sweep >= 5,000 timers/s ({s['processes']} process(es)): {s['rate']:,.0f}/s"
-            f"  [{c.verdict(s['rate'] >= 5000)}]"
+            f"  sweep >= 5,000 timers/s ({n} process(es), median): {rate:,.0f}/s"
+            f"  [{c.verdict(rate >= 5000)}]"
         )
     if lag:
         worst = max(lag["lags"]["breach"], default=float("inf"))

@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from time import monotonic
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -29,7 +30,7 @@ from ruledesk.events.services import EventDraft, emit_many
 from ruledesk.tenancy.models import User
 from workflows.models import Priority, Status, StatusTransition, Ticket
 from workflows.services import _refs
-from workflows.sla import clocks
+from workflows.sla import clocks, recompute
 from workflows.sla.business_time import Calendar
 from workflows.sla.clocks import (
     DAY_KEYS,
@@ -64,7 +65,7 @@ _START = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _END = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 MAX_HOLIDAYS = 1000
 SIMULATE_MAX_TICKETS = 10_000
-SWEEP_BATCH = 200
+SWEEP_BATCH = 500  # timers per sweep transaction (docs/performance.md, SLA sweep)
 
 
 # --- Validation ---------------------------------------------------------------------------
@@ -176,6 +177,7 @@ def _save_unique(obj: BusinessCalendar | SlaPolicy) -> None:
 def business_calendar_create(
     *, actor: User, name: str, timezone: str, hours: Any, holidays: Iterable[date] = ()
 ) -> BusinessCalendar:
+    """A new calendar is no policy's yet, so no running ticket's clocks change."""
     org_id = _org(actor)
     stored = BusinessCalendar(
         organization_id=org_id,
@@ -201,7 +203,8 @@ def business_calendar_update(
     hours: Any = UNSET,
     holidays: Any = UNSET,
 ) -> BusinessCalendar:
-    """Edits apply to due times computed from now on; running tickets keep theirs."""
+    """Edits to hours, holidays or the time zone also recompute, in the background, the
+    due times of running tickets whose policy uses this calendar (`recompute.py`)."""
     org_id = _org(actor, calendar)
     with transaction.atomic():
         stored = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
@@ -227,10 +230,15 @@ def business_calendar_update(
             _check(stored)
             _save_unique(stored)
             _audit(actor, "business_calendar.update", stored, changes)
+            if changes.keys() - {"name"}:
+                recompute.sla_recompute_enqueue(
+                    organization_id=org_id, change=recompute.SlaChange(calendar_id=stored.pk)
+                )
     return stored
 
 
 def business_calendar_delete(*, actor: User, calendar: BusinessCalendar) -> None:
+    """Refused (409) while policies use it, so no running ticket's clocks change."""
     _org(actor, calendar)
     with transaction.atomic():
         _audit(actor, "business_calendar.delete", calendar, {"name": calendar.name})
@@ -271,10 +279,12 @@ def sla_policy_create(
     position: int = 0,
     active: bool = True,
 ) -> SlaPolicy:
-    """New policies apply to tickets created (or re-prioritized/re-categorized) from now on."""
+    """An active new policy also re-matches, in the background, the running tickets whose
+    policy was their match until now (`recompute.py`): it may come first for them."""
     org_id = _org(actor)
     with transaction.atomic():
         _unique_name(SlaPolicy, org_id, name)
+        matchers_before = recompute.policy_matchers(org_id)
         stored = SlaPolicy(
             organization_id=org_id,
             name=name,
@@ -289,6 +299,11 @@ def sla_policy_create(
         )
         _save_unique(stored)
         _audit(actor, "sla_policy.create", stored, {"name": name})
+        if active:
+            recompute.sla_recompute_enqueue(
+                organization_id=org_id,
+                change=recompute.SlaChange(matchers_before=matchers_before),
+            )
     return stored
 
 
@@ -301,16 +316,26 @@ POLICY_FIELDS = (
     "position",
     "active",
 )
+# Changes to whom a policy matches, and to what it measures (see recompute.py).
+MATCH_FIELDS = frozenset({"priority", "category", "position", "active"})
+TARGET_FIELDS = frozenset(
+    {"first_response_minutes", "resolution_minutes", "reminder_percent", "calendar"}
+)
 
 
 def sla_policy_update(*, actor: User, sla_policy: SlaPolicy, **fields: Any) -> SlaPolicy:
     """Change the given fields (POLICY_FIELDS, `category_id`, `calendar_id`).
 
-    Running tickets keep their due times until their priority or category changes.
+    Running (not resolved/closed) tickets follow the edit in the background
+    (`recompute.py`): a change to whom the policy matches (priority, category, position,
+    active) re-matches the tickets whose policy was their match until now, and a change
+    to what it measures (minutes, reminder percent, calendar) recomputes the due times
+    of the tickets under it. Warnings and breaches that already fired stay.
     """
     org_id = _org(actor, sla_policy)
     with transaction.atomic():
         stored = SlaPolicy.objects.select_for_update().get(pk=sla_policy.pk)
+        matchers_before, was_active = recompute.policy_matchers(org_id), stored.active
         changes: dict[str, list[Any]] = {}
         for field in POLICY_FIELDS:
             value = fields.get(field, UNSET)
@@ -331,11 +356,22 @@ def sla_policy_update(*, actor: User, sla_policy: SlaPolicy, **fields: Any) -> S
         if changes:
             _save_unique(stored)
             _audit(actor, "sla_policy.update", stored, changes)
+            matching = bool(changes.keys() & MATCH_FIELDS) and (was_active or stored.active)
+            recompute.sla_recompute_enqueue(
+                organization_id=org_id,
+                change=recompute.SlaChange(
+                    policy_id=stored.pk if changes.keys() & TARGET_FIELDS else None,
+                    matchers_before=matchers_before if matching else None,
+                ),
+            )
     return stored
 
 
 def sla_policy_delete(*, actor: User, sla_policy: SlaPolicy) -> None:
-    """Refused (409) while tickets use the policy: deactivate it instead."""
+    """Refused (409) while tickets use the policy: deactivate it instead.
+
+    No running ticket's clocks change: a policy no ticket has was no ticket's match.
+    """
     _org(actor, sla_policy)
     with transaction.atomic():
         if Ticket.objects.filter(sla_policy=sla_policy).exists():
@@ -520,74 +556,135 @@ def _replay(
 
 # --- The sweep ----------------------------------------------------------------------------
 
+# One statement claims a batch and marks it fired: the oldest due, unfired timers after the
+# last (fire_at, id) this call has seen (a keyset: the scan never revisits the index
+# entries of the timers fired earlier in the call, which stay in the partial index until
+# vacuum), each locked together with its ticket; a row whose timer or ticket another
+# transaction holds is skipped (SKIP LOCKED) and left for the next sweep.
+_CLAIM = f"""
+WITH claimed AS MATERIALIZED (
+    SELECT t.id, k.status, k.first_responded_at, k.reopen_count
+    FROM {SlaTimer._meta.db_table} t JOIN {Ticket._meta.db_table} k ON k.id = t.ticket_id
+    WHERE t.fired_at IS NULL AND t.fire_at <= %(now)s
+      AND (t.fire_at, t.id) > (%(after_at)s, %(after_id)s)
+    ORDER BY t.fire_at, t.id
+    LIMIT %(size)s
+    FOR UPDATE OF t, k SKIP LOCKED
+)
+UPDATE {SlaTimer._meta.db_table} t SET fired_at = %(now)s FROM claimed c
+WHERE t.id = ANY(ARRAY(SELECT id FROM claimed)) AND t.id = c.id
+RETURNING t.fire_at, t.id, t.organization_id, t.ticket_id, t.target, t.kind, t.cycle,
+    t.due_at, c.status, c.first_responded_at, c.reopen_count
+"""  # noqa: S608 - table names from the models, values are parameters
+# The breach flags of a batch's tickets (already locked by the claim), in one statement.
+_FLAG_BREACHES = f"""
+UPDATE {Ticket._meta.db_table} SET
+    first_response_breached = first_response_breached OR id = ANY(%(first_response)s),
+    resolution_breached = resolution_breached OR id = ANY(%(resolution)s)
+WHERE id = ANY(%(ids)s)
+"""  # noqa: S608
+_START_OF_TIME = datetime(1, 1, 1, tzinfo=UTC)
 
-def sla_sweep(*, limit: int = 1000, now: datetime | None = None) -> int:
+
+def sla_sweep(
+    *, limit: int | None = 1000, now: datetime | None = None, budget: float | None = None
+) -> int:
     """Fire due timers: mark each fired, flag breaches, emit sla.warning / sla.breached.
 
-    Timers are claimed with SELECT ... FOR UPDATE SKIP LOCKED in batches, and their
-    tickets locked with SKIP LOCKED too (a ticket being edited is left to the next
-    sweep, which also avoids lock-order deadlocks with the ticket services). A fired
-    timer is never fired again, so each event is emitted once even with many sweepers.
-    Returns the number of events emitted.
+    Works in batches of SWEEP_BATCH, one transaction each, walking the due timers once in
+    (fire_at, id) order; stops when none is left after the last one seen, after `limit`
+    timers (None: no limit) or, once a batch is done, when `budget` seconds have passed.
+    Timers and their tickets are locked with SKIP LOCKED (a ticket being edited is left to
+    the next sweep, which also avoids lock-order deadlocks with the ticket services), and a
+    timer is marked fired in the transaction that emits its event, so each event is emitted
+    once even with many sweepers. `now` fixes the sweep's clock (default: each batch's own
+    time, so a long sweep also fires what falls due while it runs). Returns the number of
+    events emitted.
     """
-    now = now or timezone.now()
-    emitted = 0
-    while emitted < limit:
+    deadline = None if budget is None else monotonic() + budget
+    after: tuple[datetime, int] = (_START_OF_TIME, 0)
+    claimed = emitted = 0
+    while limit is None or claimed < limit:
+        size = SWEEP_BATCH if limit is None else min(SWEEP_BATCH, limit - claimed)
         with transaction.atomic():
-            timers = list(
-                SlaTimer.objects.select_for_update(skip_locked=True)
-                .filter(fired_at__isnull=True, fire_at__lte=now)
-                .order_by("fire_at", "id")[: min(SWEEP_BATCH, limit - emitted)]
-            )
-            if not timers:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _CLAIM,
+                    {
+                        "now": now or timezone.now(),
+                        "after_at": after[0],
+                        "after_id": after[1],
+                        "size": size,
+                    },
+                )
+                rows = sorted(cursor.fetchall())  # RETURNING has no order: fire_at, id
+            if not rows:
                 break
-            tickets = {
-                t.pk: t
-                for t in Ticket.objects.select_for_update(skip_locked=True)
-                .filter(pk__in={timer.ticket_id for timer in timers})
-                .only("id", "status", "first_responded_at", "reopen_count")  # _still_running
-            }
-            fired = [timer for timer in timers if timer.ticket_id in tickets]
-            if not fired:
-                break
-            SlaTimer.objects.filter(pk__in=[t.pk for t in fired]).update(fired_at=now)
-            breached: dict[str, set[int]] = defaultdict(set)
+            after = (rows[-1][0], rows[-1][1])
+            first_response: list[int] = []
+            resolution: list[int] = []
             drafts: list[EventDraft] = []
-            for timer in fired:
-                ticket = tickets[timer.ticket_id]
-                if not _still_running(ticket, timer):
+            for (
+                _,
+                _,
+                organization_id,
+                ticket_id,
+                target,
+                kind,
+                cycle,
+                due_at,
+                status,
+                first_responded_at,
+                reopen_count,
+            ) in rows:
+                if not _still_running(target, cycle, status, first_responded_at, reopen_count):
                     continue
-                if timer.kind == SlaTimerKind.BREACH:
-                    flag = (
-                        "first_response_breached"
-                        if timer.target == SlaTarget.FIRST_RESPONSE
-                        else "resolution_breached"
+                breach = kind == SlaTimerKind.BREACH
+                if breach:
+                    (first_response if target == SlaTarget.FIRST_RESPONSE else resolution).append(
+                        ticket_id
                     )
-                    breached[flag].add(ticket.pk)
                 drafts.append(
                     EventDraft(
-                        organization_id=timer.organization_id,
-                        type="sla.breached" if timer.kind == SlaTimerKind.BREACH else "sla.warning",
-                        ticket_id=timer.ticket_id,
+                        organization_id=organization_id,
+                        type="sla.breached" if breach else "sla.warning",
+                        ticket_id=ticket_id,
                         actor_id=None,
                         depth=0,
-                        payload={"target": timer.target, "due_at": _iso(timer.due_at)},
+                        payload={"target": target, "due_at": _iso(due_at)},
                     )
                 )
-            for flag, ticket_ids in sorted(breached.items()):
-                Ticket.objects.filter(pk__in=sorted(ticket_ids)).update(**{flag: True})
+            if first_response or resolution:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        _FLAG_BREACHES,
+                        {
+                            "first_response": first_response,
+                            "resolution": resolution,
+                            "ids": sorted({*first_response, *resolution}),
+                        },
+                    )
             emit_many(drafts)
-            emitted += len(drafts)
+        claimed += len(rows)
+        emitted += len(drafts)
+        if deadline is not None and monotonic() >= deadline:
+            break
     return emitted
 
 
-def _still_running(ticket: Ticket, timer: SlaTimer) -> bool:
+def _still_running(
+    target: str,
+    cycle: int,
+    status: str,
+    first_responded_at: datetime | None,
+    reopen_count: int,
+) -> bool:
     """Timers are deleted when their target stops; this guards against a stale row."""
-    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+    if status in (Status.RESOLVED, Status.CLOSED):
         return False
-    if timer.target == SlaTarget.FIRST_RESPONSE:
-        return ticket.first_responded_at is None
-    return timer.cycle == ticket.reopen_count
+    if target == SlaTarget.FIRST_RESPONSE:
+        return first_responded_at is None
+    return cycle == reopen_count
 
 
 def _iso(moment: datetime) -> str:
