@@ -3,11 +3,12 @@
 `emit()` and `emit_many()` must run inside the caller's transaction: the event
 rows and the django-q2 tasks that will dispatch them commit or roll back with the
 change. Both enqueue through `_enqueue_dispatch`, which builds each task exactly
-as `django_q.tasks.async_task` would and bulk-inserts the ORM broker's rows.
+as `django_q.tasks.async_task` would and COPYs the ORM broker's rows.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -85,17 +86,66 @@ def emit(
 
 
 def emit_many(events: Sequence[EventDraft]) -> list[DomainEvent]:
-    """Record many events in the current transaction with one INSERT, and enqueue one
-    dispatch task per event (one more INSERT), exactly as `emit()` would for each."""
+    """Record many events in the current transaction and enqueue one dispatch task per
+    event, exactly as `emit()` would for each: three round trips however many.
+
+    Ids come from the table's sequence first, so both tables are written with COPY:
+    `bulk_create`'s per-field preparation was three quarters of the SLA sweep's time.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("emit_many() must be called inside transaction.atomic()")
     if not events:
         return []
-    created = DomainEvent.objects.bulk_create(
-        [DomainEvent(**_event_fields(draft)) for draft in events]
-    )
-    _enqueue_dispatch([event.pk for event in created])
+    now = timezone.now()
+    table = DomainEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(events)],
+        )
+        ids = [int(row[0]) for row in cursor.fetchall()]
+        created = [
+            _stored(DomainEvent(id=pk, **_event_fields(draft), next_attempt_at=now, created_at=now))
+            for pk, draft in zip(ids, events, strict=True)
+        ]
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for event in created:
+                copy.write_row(_row(event))
+    _enqueue_dispatch(ids)
     return created
+
+
+# The columns `emit_many` writes, in the order of `_row`.
+EVENT_COLUMNS = (
+    "id",
+    "organization_id",
+    "type",
+    "ticket_id",
+    "actor_id",
+    "payload",
+    "changes",
+    "depth",
+    "status",
+    "attempts",
+    "deliveries",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+)
+
+
+def _stored(event: DomainEvent) -> DomainEvent:
+    """Mark an instance as the row just written (so a save() updates, not inserts)."""
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+def _row(event: DomainEvent) -> tuple[Any, ...]:
+    values = {name: getattr(event, name) for name in EVENT_COLUMNS}
+    values["payload"] = json.dumps(values["payload"])
+    values["changes"] = json.dumps(values["changes"])
+    return tuple(values[name] for name in EVENT_COLUMNS)
 
 
 def _event_fields(draft: EventDraft) -> dict[str, Any]:
@@ -144,12 +194,13 @@ def _enqueue_dispatch(event_ids: Sequence[int]) -> None:
         return
     key = broker.list_key or Conf.CLUSTER_NAME
     lock = timezone.now()
-    broker.get_connection().bulk_create(
-        [
-            OrmQ(key=key, payload=SignedPackage.dumps(_dispatch_task(event_id)), lock=lock)
-            for event_id in event_ids
-        ]
-    )
+    table = OrmQ._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} (key, payload, lock) FROM STDIN") as copy,
+    ):
+        for event_id in event_ids:
+            copy.write_row((key, SignedPackage.dumps(_dispatch_task(event_id)), lock))
 
 
 def event_dispatch(*, event_id: int) -> bool:
