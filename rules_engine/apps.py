@@ -8,8 +8,9 @@ class RulesEngineConfig(AppConfig):
 
     def ready(self) -> None:
         from ruledesk.events import registry
-        from ruledesk.ops import schedules
-        from rules_engine.services import event_process
+        from ruledesk.ops import schedules, warmup
+        from rules_engine.services import event_process, rules_cache_warm
 
         registry.register("rules", event_process)
         schedules.register("rules-schedule", "rules_engine.tasks.rules_schedule_run", 60)
+        warmup.register("rules", rules_cache_warm)

@@ -290,6 +290,27 @@ def _compiled_rules(organization_id: int, event_type: str) -> CompiledRules:
     return compiled
 
 
+def rules_cache_warm() -> int:
+    """Parse every organization's active event rules into this process's cache.
+
+    Run by the worker command before django-q2 forks its workers, so each starts
+    warm (a first event would otherwise parse ~1,000 rules, about 100 ms); the
+    fingerprint check still applies on every event. Returns the sets loaded.
+    """
+    pairs = (
+        Rule.objects.filter(active=True)
+        .exclude(event=v.SCHEDULE)
+        .values_list("organization_id", "event")
+        .distinct()
+        .order_by("organization_id", "event")
+    )
+    loaded = 0
+    for organization_id, event_type in pairs:
+        _compiled_rules(organization_id, event_type)
+        loaded += 1
+    return loaded
+
+
 def _rules_for(organization_id: int, event_type: str) -> list[Rule]:
     """Active rules for one event type in (position, id) order, in one query.
 
