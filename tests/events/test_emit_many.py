@@ -142,3 +142,13 @@ def test_an_event_from_emit_many_is_dispatched(acme: Organization, recorder: Rec
     assert recorder.seen == [(second.pk, "test.many", {"n": 1})]
     assert (second.status, second.attempts) == (EventStatus.DISPATCHED, 1)
     assert (first.status, first.attempts) == (EventStatus.PENDING, 0)
+
+
+def test_a_single_event_and_its_task_are_two_inserts(acme: Organization) -> None:
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        event = emit(organization_id=acme.pk, type="test.single")
+    assert [q["sql"].split()[:3] for q in queries.captured_queries] == [
+        ["INSERT", "INTO", '"events_domainevent"'],
+        ["INSERT", "INTO", '"django_q_ormq"'],
+    ]
+    assert _task(OrmQ.objects.latest("id"))["args"] == (event.pk,)
