@@ -29,6 +29,7 @@ def test_facts_hold_the_same_ticket_as_the_orm_with_tags_in_the_order_added(
     stored = Ticket.objects.get(pk=created.pk)
     assert model_to_dict(facts.ticket) == model_to_dict(stored)
     assert facts.ticket.status == stored.status and facts.ticket.number == stored.number
+    assert facts.ticket.get_deferred_fields() == {"search_public", "search_all"}
     assert facts.requester_email == requester.email
     assert facts.tag_names == ["zebra", "Alpha", "mid"]
 
