@@ -62,6 +62,7 @@ _TYPED: tuple[tuple[str, str, _Parser], ...] = (
     ("RULEDESK_TOKEN_TTL_HOURS", "an integer of at least 1", _integer(1)),
     ("RULEDESK_REOPEN_COOLDOWN_SECONDS", "an integer of at least 0", _integer(0)),
     ("RULEDESK_RULES_SCHEDULE_CAP", "an integer of at least 1", _integer(1)),
+    ("RULEDESK_RULE_EXECUTIONS_DAYS", "an integer of at least 1", _integer(1)),
     ("RULEDESK_HSTS_SECONDS", "an integer of at least 0", _integer(0)),
     ("RULEDESK_WEB_WORKERS", "an integer of at least 1", _integer(1)),
     ("RULEDESK_Q_WORKERS", "an integer of at least 1", _integer(1)),

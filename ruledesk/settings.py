@@ -336,3 +336,5 @@ CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"
 RULEDESK_REOPEN_COOLDOWN_SECONDS = env_int("RULEDESK_REOPEN_COOLDOWN_SECONDS", 60, minimum=0)
 # Rules engine: tickets one schedule rule checks per run (the rest wait for the next run).
 RULEDESK_RULES_SCHEDULE_CAP = env_int("RULEDESK_RULES_SCHEDULE_CAP", 500, minimum=1)
+# Days rule execution records (and the event snapshots their traces are computed from) are kept.
+RULEDESK_RULE_EXECUTIONS_DAYS = env_int("RULEDESK_RULE_EXECUTIONS_DAYS", 30, minimum=1)

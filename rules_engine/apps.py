@@ -13,4 +13,7 @@ class RulesEngineConfig(AppConfig):
 
         registry.register("rules", event_process)
         schedules.register("rules-schedule", "rules_engine.tasks.rules_schedule_run", 60)
+        schedules.register(
+            "rule-executions-prune", "rules_engine.tasks.rule_executions_prune", 3600
+        )
         warmup.register("rules", rules_cache_warm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -127,6 +128,8 @@ class RuleExecution(models.Model):
                 fields=["organization", "ticket", "-created_at", "-id"],
                 name="rule_exec_ticket_newest",
             ),
+            # Retention: old records are found by age (BRIN: next to nothing per insert).
+            BrinIndex(fields=["created_at"], name="rule_exec_age"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +144,11 @@ class RuleEventSnapshot(models.Model):
     values = models.JSONField(default=dict)
     changes = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [
+            BrinIndex(fields=["created_at"], name="rule_snapshot_age"),
+        ]
 
     def __str__(self) -> str:
         return f"snapshot of event {self.event_id}"
