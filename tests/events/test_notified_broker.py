@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django_q.conf import Conf
+from django_q.models import OrmQ
 
-from ruledesk.events.broker import QUEUE_CHANNEL
+from ruledesk.events.broker import QUEUE_CHANNEL, NotifiedORM
 from ruledesk.events.models import DomainEvent, EventStatus
 from ruledesk.events.services import emit
 from ruledesk.tenancy.models import Organization
@@ -64,3 +66,25 @@ def test_an_idle_worker_dispatches_within_seconds_however_long_its_poll(
     finally:
         processes.stop(worker)
     assert max(lags) < 2.0, lags  # the poll alone: 10 s on average, each
+
+
+def test_a_broken_listening_connection_is_replaced_on_the_next_wait(
+    acme: Organization,
+) -> None:
+    OrmQ.objects.all().delete()  # the organization's own set-up task
+    broker = NotifiedORM(list_key=Conf.CLUSTER_NAME)
+    first = broker._listen()
+    assert first is not None
+    pid = first.info.backend_pid
+    with connection.cursor() as cursor:  # the server drops it, as in a restart
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    assert broker.dequeue() is None  # the wait fails, is logged, sleeps the poll
+    assert broker._listener is None or broker._listener.closed
+
+    with transaction.atomic():
+        emit(organization_id=acme.pk, type="test.ping")
+    claimed = broker.dequeue()  # LISTENs again, then finds the task
+    assert claimed is not None and len(claimed) == 1
+    assert broker._listener is not None and broker._listener.info.backend_pid != pid
+    broker._close_listener()
