@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf
+from django_q.models import OrmQ
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +41,60 @@ class NotifiedORM(ORM):  # type: ignore[misc]  # django-q2 ships no types
         # LISTEN before looking: a task committed between the look and the wait then
         # still wakes us, its notification waiting on the listening connection.
         listener = self._listen()
-        tasks = self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[
-            : Conf.BULK
-        ]
-        claimed = [
-            (task.pk, task.payload)
-            for task in tasks
-            # Another cluster may have been faster: the conditional UPDATE decides.
-            if self.get_connection()
-            .filter(id=task.id, lock=task.lock)
-            .update(lock=self.timeout(task))
-        ]
+        claimed = self._claim()
         if claimed:
             return claimed
         self._wait(listener)
+        # After a wait, the connection may have sat idle past CONN_MAX_AGE or been dropped.
+        connections[Conf.ORM].close_if_unusable_or_obsolete()
         return None
+
+    def _claim(self) -> list[tuple[int, Any]]:
+        """Lock up to BULK due tasks, oldest first, in one statement.
+
+        django-q2's version reads the due tasks, then updates each one's lock with a
+        conditional UPDATE, every query behind `close_old_connections()` and with it a
+        health-check round trip: 3 ms of the dispatch budget per task on the 2-core
+        bench. SKIP LOCKED keeps clusters sharing the queue from claiming the same row;
+        the lock expiry is django-q2's (`now + retry`), after which a task whose worker
+        died is claimed again.
+        """
+        now = timezone.now()
+        for attempt in (1, 2):
+            try:
+                with connections[Conf.ORM].cursor() as cursor:
+                    cursor.execute(
+                        self._CLAIM,
+                        [now + timedelta(seconds=Conf.RETRY), self.list_key, now, Conf.BULK],
+                    )
+                    return sorted(cursor.fetchall())
+            except (InterfaceError, OperationalError):
+                # A connection the server dropped while we waited: one fresh try.
+                connections[Conf.ORM].close()
+                if attempt == 2:
+                    raise
+        return []
+
+    _CLAIM = (
+        f"UPDATE {OrmQ._meta.db_table} SET lock = %s WHERE id IN ("  # noqa: S608 - model table
+        f"SELECT id FROM {OrmQ._meta.db_table} WHERE key = %s AND lock < %s"
+        " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, payload"
+    )
+
+    def acknowledge(self, task_id: int) -> None:
+        """Delete a finished task: one statement, no health check (the monitor's hot path)."""
+        for attempt in (1, 2):
+            try:
+                with connections[Conf.ORM].cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {OrmQ._meta.db_table} WHERE id = %s",  # noqa: S608
+                        [task_id],
+                    )
+                return
+            except (InterfaceError, OperationalError):
+                connections[Conf.ORM].close()
+                if attempt == 2:
+                    raise
 
     def _listen(self) -> Any:
         if self._listener is not None and not self._listener.closed:

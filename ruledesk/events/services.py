@@ -219,11 +219,7 @@ def event_dispatch(*, event_id: int) -> bool:
     if not _note_delivery(event_id):
         return False
     with transaction.atomic():
-        event = (
-            DomainEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, status__in=[EventStatus.PENDING, EventStatus.FAILED])
-            .first()
-        )
+        event = _claim(event_id)
         if event is None:
             return False
         try:
@@ -233,11 +229,43 @@ def event_dispatch(*, event_id: int) -> bool:
         except Exception as exc:
             _record_failure(event, exc)
             return False
-        event.status = EventStatus.DISPATCHED
-        event.dispatched_at = timezone.now()
-        event.attempts += 1
-        event.save(update_fields=["status", "dispatched_at", "attempts"])
+        _mark_dispatched(event)
         return True
+
+
+# The claim and the final mark are plain SQL: through the ORM they took 2 of the
+# 3 ms a dispatch costs before any consumer runs (docs/performance.md, rules).
+_FIELDS = list(DomainEvent._meta.concrete_fields)
+_CLAIM = (
+    f"SELECT {', '.join(str(f.column) for f in _FIELDS)} FROM {DomainEvent._meta.db_table}"  # noqa: S608
+    " WHERE id = %s AND status IN (%s, %s) FOR UPDATE SKIP LOCKED"
+)
+
+
+def _claim(event_id: int) -> DomainEvent | None:
+    """The event, row-locked, if it is still to dispatch and no other worker holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [event_id, EventStatus.PENDING.value, EventStatus.FAILED.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(_FIELDS, row, strict=True)
+    ]
+    return DomainEvent.from_db(connection.alias, [f.attname for f in _FIELDS], values)
+
+
+def _mark_dispatched(event: DomainEvent) -> None:
+    event.status = EventStatus.DISPATCHED
+    event.dispatched_at = timezone.now()
+    event.attempts += 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DomainEvent._meta.db_table} SET status = %s, dispatched_at = %s,"  # noqa: S608
+            " attempts = %s WHERE id = %s",
+            [event.status.value, event.dispatched_at, event.attempts, event.pk],
+        )
 
 
 def _note_delivery(event_id: int) -> bool:

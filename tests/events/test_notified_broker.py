@@ -6,10 +6,13 @@ within two seconds of its commit; without it, each would wait for the poll.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
@@ -88,3 +91,59 @@ def test_a_broken_listening_connection_is_replaced_on_the_next_wait(
     assert claimed is not None and len(claimed) == 1
     assert broker._listener is not None and broker._listener.info.backend_pid != pid
     broker._close_listener()
+
+
+def _queue(n: int, acme: Organization) -> list[int]:
+    OrmQ.objects.all().delete()
+    with transaction.atomic():
+        for _ in range(n):
+            emit(organization_id=acme.pk, type="test.ping")
+    return list(OrmQ.objects.order_by("id").values_list("id", flat=True))
+
+
+def test_the_claim_takes_the_oldest_due_tasks_and_locks_them_for_the_retry_period(
+    acme: Organization,
+) -> None:
+    queued = _queue(3, acme)
+    broker = NotifiedORM(list_key=Conf.CLUSTER_NAME)
+    first = broker._claim()
+    assert [pk for pk, _payload in first] == queued[: Conf.BULK]
+    assert first[0][1] == OrmQ.objects.get(pk=queued[0]).payload
+    lock = OrmQ.objects.get(pk=queued[0]).lock
+    assert lock is not None and (lock - timezone.now()).total_seconds() > Conf.RETRY - 5
+    # A second broker (another cluster) skips what the first holds, however long it asks.
+    other = NotifiedORM(list_key=Conf.CLUSTER_NAME)
+    rest = [pk for _ in range(len(queued)) for pk, _payload in other._claim()]
+    assert rest == queued[Conf.BULK :]
+    assert other._claim() == []
+
+
+def test_a_task_whose_lock_expired_is_claimed_again(acme: Organization) -> None:
+    (task,) = _queue(1, acme)
+    broker = NotifiedORM(list_key=Conf.CLUSTER_NAME)
+    assert [pk for pk, _payload in broker._claim()] == [task]
+    assert broker._claim() == []
+    OrmQ.objects.filter(pk=task).update(lock=timezone.now() - timedelta(seconds=1))
+    assert [pk for pk, _payload in broker._claim()] == [task]  # its worker died: again
+
+
+def test_the_claim_and_the_acknowledgement_survive_a_dropped_connection(
+    acme: Organization,
+) -> None:
+    (task,) = _queue(1, acme)
+    broker = NotifiedORM(list_key=Conf.CLUSTER_NAME)
+    _drop(connection)
+    assert [pk for pk, _payload in broker._claim()] == [task]
+    _drop(connection)
+    broker.acknowledge(task)
+    assert not OrmQ.objects.filter(pk=task).exists()
+
+
+def _drop(conn: Any) -> None:
+    """Have the server end this connection's backend, as a restart would."""
+    conn.ensure_connection()
+    pid = conn.connection.info.backend_pid
+    killer = conn.get_new_connection(conn.get_connection_params())
+    killer.autocommit = True
+    with killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [pid])
