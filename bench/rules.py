@@ -15,10 +15,12 @@ are dispatched by ``manage.py worker`` (django-q2, ORM broker) started as a
 subprocess with RULEDESK_Q_WORKERS=2. Measured:
 
 - latency: a paced stream (``--rate`` operations/s); per event
-  ``dispatched_at`` minus the commit of the transaction that wrote the event
-  (``track_commit_timestamp``; p50/p95/p99), and the moment the rules were
-  decided (before their actions) minus that commit, for events the stream caused
-  (depth 0) and for those rules caused (depth >= 1) separately;
+  ``dispatched_at`` (every rule decided, the unmatched runs recorded and the
+  matched rules' actions queued, committed) minus the commit of the transaction
+  that wrote the event (``track_commit_timestamp``; p50/p95/p99), for events
+  the stream caused (depth 0) and for those rules caused (depth >= 1)
+  separately; also the start of its task, the moment the rules were decided,
+  and the commit of its matched rules' actions (its ``rules.actions`` event);
 - throughput: a backlog of ``--backlog`` operations written while the worker
   is stopped, then drained by it; events/s between the first and last dispatch;
 - engine cost: ``event_process`` (the rules consumer) called in-process on
@@ -501,6 +503,8 @@ class Phase:
     matched: int = 0
     decided: list[float] = field(default_factory=list)  # ms from the event to the rules' verdicts
     started: list[float] = field(default_factory=list)  # ms from the event to its task's start
+    # ms from the event to its matched rules' actions committed (its rules.actions event)
+    applied: list[float] = field(default_factory=list)
     from_commit: bool = False  # latencies count from the writer's commit (else created_at)
 
     def all_ms(self) -> list[float]:
@@ -589,10 +593,17 @@ def collect(phase: Phase, org_id: int, first_id: int) -> None:
 
     from ruledesk.events.models import DomainEvent
     from rules_engine.models import RuleExecution
+    from rules_engine.planned import ACTIONS_EVENT
 
-    rows = DomainEvent.objects.filter(organization_id=org_id, pk__gt=first_id).values_list(
-        "pk", "type", "depth", "created_at", "dispatched_at"
+    rows = (
+        DomainEvent.objects.filter(organization_id=org_id, pk__gt=first_id)
+        .exclude(type=ACTIONS_EVENT)
+        .values_list("pk", "type", "depth", "created_at", "dispatched_at")
     )
+    # Each event whose rules matched has one rules.actions event: its actions, carried out.
+    plans = DomainEvent.objects.filter(
+        organization_id=org_id, pk__gt=first_id, type=ACTIONS_EVENT
+    ).values_list("payload__event__id", "dispatched_at")
     # Every record of an event carries the moment its rules were decided (before actions).
     decided_at = dict(
         RuleExecution.objects.filter(organization_id=org_id, event_id__gt=first_id)
@@ -604,8 +615,10 @@ def collect(phase: Phase, org_id: int, first_id: int) -> None:
     phase.from_commit = bool(committed)
     started_at = start_times(first_id)
     dispatched = []
+    created_of: dict[int, datetime] = {}
     for pk, kind, depth, created_at, done in rows:
         created = committed.get(pk, created_at)
+        created_of[pk] = created
         phase.events += 1
         if pk in decided_at:
             phase.decided.append((decided_at[pk] - created).total_seconds() * 1000)
@@ -619,6 +632,9 @@ def collect(phase: Phase, org_id: int, first_id: int) -> None:
         if depth == 0:
             phase.by_type.setdefault(kind, []).append(ms)
         dispatched.append(done)
+    for source, done in plans:
+        if source in created_of and done is not None:
+            phase.applied.append((done - created_of[source]).total_seconds() * 1000)
     if len(dispatched) > 1:
         span = (max(dispatched) - min(dispatched)).total_seconds()
         phase.throughput = (len(dispatched) - 1) / span if span else 0.0
@@ -661,11 +677,15 @@ def paced(stream: Stream, ops: int, rate: float, mix: tuple[tuple[str, int], ...
     return time.monotonic() - started
 
 
-def engine_cost(org_id: int, first_id: int, sample: int, profile: Path | None) -> list[float]:
-    """event_process alone, in-process, on copies of stream events (each rolled back)."""
+def engine_cost(
+    org_id: int, first_id: int, sample: int, profile: Path | None
+) -> tuple[list[float], list[float]]:
+    """event_process alone, in-process, on copies of stream events (each rolled back); then
+    the actions it planned (planned_process on its rules.actions event), timed apart."""
     from django.db import transaction
 
     from ruledesk.events.models import DomainEvent
+    from rules_engine.planned import ACTIONS_EVENT, planned_process
     from rules_engine.services import event_process
 
     originals = list(
@@ -674,6 +694,7 @@ def engine_cost(org_id: int, first_id: int, sample: int, profile: Path | None) -
         ]
     )
     timings: list[float] = []
+    acting: list[float] = []
     profiler = cProfile.Profile() if profile else None
     for original in originals:
         with transaction.atomic():
@@ -692,13 +713,20 @@ def engine_cost(org_id: int, first_id: int, sample: int, profile: Path | None) -
             t0 = time.perf_counter()
             event_process(copy)
             timings.append((time.perf_counter() - t0) * 1000)
+            plan = DomainEvent.objects.filter(
+                type=ACTIONS_EVENT, payload__event__id=copy.pk
+            ).first()
+            if plan is not None:
+                t0 = time.perf_counter()
+                planned_process(plan)
+                acting.append((time.perf_counter() - t0) * 1000)
             if profiler:
                 profiler.disable()
             transaction.set_rollback(True)
     if profiler and profile:
         profiler.dump_stats(str(profile))
         pstats.Stats(str(profile)).sort_stats("cumulative").print_stats(25)
-    return timings
+    return timings, acting
 
 
 # --- Main -----------------------------------------------------------------------------------
@@ -805,11 +833,16 @@ def main() -> int:
             .order_by("-pk")
             .values_list("pk", flat=True)[: args.sample]
         )
-        timings = engine_cost(mixed.org_id, min(ids) - 1, args.sample, args.profile)
+        timings, acting = engine_cost(mixed.org_id, min(ids) - 1, args.sample, args.profile)
         c.log(
-            f"engine, mixed, {len(timings)} events: p50 {c.pct(timings, 50):.1f} ms, "
+            f"engine, mixed, {len(timings)} events, decision: p50 {c.pct(timings, 50):.1f} ms, "
             f"p95 {c.pct(timings, 95):.1f} ms, mean {statistics.mean(timings):.1f} ms"
         )
+        if acting:
+            c.log(
+                f"  planned actions, {len(acting)} events: p50 {c.pct(acting, 50):.1f} ms, "
+                f"p95 {c.pct(acting, 95):.1f} ms, mean {statistics.mean(acting):.1f} ms"
+            )
         return 0
     log_path = BENCH_DIR / "worker.log"
     results: list[Phase] = []
@@ -819,7 +852,7 @@ def main() -> int:
         "ticket.created": (("create", 1),),
         "ticket.updated": (("update", 1),),
     }.get(args.worst_event, (("transition", 1),))
-    engine: dict[str, list[float]] = {}
+    engine: dict[str, tuple[list[float], list[float]]] = {}
     for poll in polls:
         suffix = "" if poll is None else f", poll {poll:g} s"
         cases = [("mixed", mixed, mixed_stream, OPERATION_MIX)]
@@ -892,11 +925,19 @@ def main() -> int:
                             "decided_p95": c.pct(p.decided, 95),
                             "started_p50": c.pct(p.started, 50),
                             "started_p95": c.pct(p.started, 95),
+                            "applied_p50": c.pct(p.applied, 50),
+                            "applied_p95": c.pct(p.applied, 95),
                         }
                         for p in results
                     ],
                     "engine": {
-                        k: {"p50": c.pct(v, 50), "p95": c.pct(v, 95)} for k, v in engine.items()
+                        k: {
+                            "p50": c.pct(v, 50),
+                            "p95": c.pct(v, 95),
+                            "actions_p50": c.pct(a, 50),
+                            "actions_p95": c.pct(a, 95),
+                        }
+                        for k, (v, a) in engine.items()
                     },
                 },
                 indent=2,
@@ -908,7 +949,7 @@ def main() -> int:
 def report(
     args: argparse.Namespace,
     results: list[Phase],
-    engine: dict[str, list[float]],
+    engine: dict[str, tuple[list[float], list[float]]],
     rules_by_event: dict[str, int],
     socket_dir: str,
     reused: bool,
@@ -957,6 +998,12 @@ def report(
                 f" {len(p.started):>6} {c.pct(p.started, 50):>7.1f} {c.pct(p.started, 95):>7.1f}"
                 f" {c.pct(p.started, 99):>7.1f}"
             )
+        if p.applied and p.label.startswith("latency"):
+            print(
+                f"{'  actions committed (rules.actions dispatched - commit of the event)':<72}"
+                f" {len(p.applied):>6} {c.pct(p.applied, 50):>7.1f} {c.pct(p.applied, 95):>7.1f}"
+                f" {c.pct(p.applied, 99):>7.1f}"
+            )
         if p.decided and p.label.startswith("latency"):
             print(
                 f"{'  rules decided (first RuleExecution.created_at - commit)':<72}"
@@ -973,12 +1020,18 @@ def report(
         " RuleExecution.duration_ms per event,\n i.e. evaluation + actions of every rule, in ms)"
     )
     print()
-    for key, values in engine.items():
+    for key, (values, acting) in engine.items():
         if values:
             print(
                 f"event_process alone, in-process ({key}, {len(values)} events): p50"
                 f" {c.pct(values, 50):.1f} ms, p95 {c.pct(values, 95):.1f} ms,"
                 f" mean {statistics.fmean(values):.1f} ms"
+            )
+        if acting:
+            print(
+                f"  then its planned actions (planned_process, {len(acting)} events): p50"
+                f" {c.pct(acting, 50):.1f} ms, p95 {c.pct(acting, 95):.1f} ms,"
+                f" mean {statistics.fmean(acting):.1f} ms"
             )
     print("\nTargets (issue 4, 2 cores):")
     for p in results:
@@ -987,6 +1040,9 @@ def report(
             print(f"  dispatch p95 <= 20 ms ({p.label}): {p95:.1f} ms  [{c.verdict(p95 <= 20)}]")
             decided = c.pct(p.decided, 95)
             print(f"    rules decided p95: {decided:.1f} ms  [{c.verdict(decided <= 20)}]")
+            if p.applied:
+                applied = c.pct(p.applied, 95)
+                print(f"    matched rules' actions committed p95: {applied:.1f} ms (no target)")
     print(f"(data set {'reused' if reused else 'built in this run'})")
 
 

@@ -3,8 +3,9 @@
 Processing an event (`event_process`, the "rules" events consumer) runs inside
 the dispatch transaction: active rules of the event's organization and type are
 loaded in one query in (position, id) order, the ticket snapshot is built once,
-each rule is evaluated, matched rules run their actions as the system actor,
-and one `RuleExecution` per evaluated rule is written with one bulk insert.
+each rule is decided, the runs that did not match are recorded with one COPY,
+and the matched rules' actions are queued as one `rules.actions` event, which
+`planned` carries out (as the system actor) and records in its own dispatch.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from ruledesk.audit import services as audit
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import User
 from ruledesk.tenancy.services import system_actor
-from rules_engine import defaults, snapshot, validation
+from rules_engine import defaults, planned, records, snapshot, validation
 from rules_engine import vocabulary as v
-from rules_engine.actions import ActionContext, ActionResult, TicketState
+from rules_engine.actions import ActionContext
 from rules_engine.apply import Run, run_matched
 from rules_engine.evaluate import LazyValues, Snapshot, TraceEntry, evaluate, matches
 from rules_engine.models import Rule, RuleEventSnapshot, RuleExecution, ScheduleRuleState
+from rules_engine.planned import Verdict
 from rules_engine.references import DbReferences
 from workflows.models import Status, Ticket
 
@@ -228,10 +230,34 @@ def event_process(event: DomainEvent) -> None:
     comment = snapshot.event_comment(event)
     snap = snapshot.snapshot_for_event(event, facts, comment)
     _prefetch(snap, pending, compiled)
-    state = TicketState(
-        event.organization_id, facts.ticket.pk, current=facts.ticket, tag_names=facts.tag_names
-    )
-    _executions_write(_run_rules(event, pending, snap, state, compiled.history))
+    verdicts = _decide_all(pending, snap, compiled.history)
+    decided_at = timezone.now()
+    unmatched = [verdict for verdict in verdicts if not verdict.matched]
+    if len(unmatched) == len(verdicts):
+        records.executions_write(
+            [
+                _unmatched_record(event, verdict, decided_at, compiled.history)
+                for verdict in unmatched
+            ]
+        )
+    else:
+        # The matched runs are recorded once their actions ran: ids taken now for every
+        # record keep an event's records in the order its rules were decided.
+        ids = records.ids_reserve(len(verdicts))
+        records.executions_write(
+            [
+                _unmatched_record(event, verdict, decided_at, compiled.history)
+                for verdict in unmatched
+            ],
+            ids=[pk for pk, verdict in zip(ids, verdicts, strict=True) if not verdict.matched],
+        )
+        planned.plan_emit(
+            event,
+            [(pk, verdict) for pk, verdict in zip(ids, verdicts, strict=True) if verdict.matched],
+            decided_at,
+        )
+    if any(verdict.trace is None for verdict in unmatched):
+        _snapshot_store(event, snap)
 
 
 @dataclass(frozen=True)
@@ -399,70 +425,44 @@ def _fields(node: Any) -> set[str]:
     return {field} if isinstance(field, str) and field in v.FIELDS else set()
 
 
-def _run_rules(
-    event: DomainEvent,
-    rules: list[Rule],
-    snap: Snapshot,
-    state: TicketState,
-    history: Mapping[int, int],
-) -> list[ExecutionRow]:
-    """Decide every rule on the snapshot first, then carry out the matched ones in order.
+def _decide_all(rules: list[Rule], snap: Snapshot, history: Mapping[int, int]) -> list[Verdict]:
+    """Every rule's verdict on the snapshot, in order, up to the first match that stops.
 
-    Deciding first changes nothing (the rules read the snapshot, never the ticket the
-    actions change) and lets `run_matched` merge the field edits of all of them.
-    A run that did not match is decided without a trace; its record points at the
-    rule's history row and the event's snapshot instead (written here when needed).
-    Each record's `created_at` is the moment of the decision.
+    Deciding changes nothing (the rules read the snapshot, never the ticket): the
+    matched rules' actions run afterwards, in an event of their own (`planned`).
+    A run that does not match is decided without a trace; its record points at the
+    rule's history row and the event's snapshot instead.
     """
-    verdicts: list[tuple[Rule, bool, list[TraceEntry] | None, str, float]] = []
+    verdicts: list[Verdict] = []
     for rule in rules:
         started = time.perf_counter()
         matched, trace, error = _decide(rule, snap, traced=rule.pk not in history)
-        verdicts.append((rule, matched, trace, error, time.perf_counter() - started))
+        verdicts.append(Verdict(rule, matched, trace, error, time.perf_counter() - started))
         if matched and rule.stop_processing:
             break
-    decided_at = timezone.now()
-    runs: dict[int, Run] = {}
-    if any(matched for _rule, matched, *_rest in verdicts):
-        actor = system_actor(event.organization_id)
-        for rule, matched, *_rest in verdicts:
-            if matched:
-                runs[rule.pk] = Run(
-                    ctx=ActionContext(
-                        rule=rule,
-                        actor=actor,
-                        ticket_id=int(event.ticket_id or 0),
-                        event_type=event.type,
-                        event_id=event.pk,
-                        event_actor_id=event.actor_id,
-                        event_payload=event.payload or {},
-                        event_changes=event.changes or {},
-                        depth=event.depth + 1,
-                        dedup_prefix=f"ev{event.pk}:r{rule.pk}",
-                        state=state,
-                    ),
-                    actions=list(rule.actions),
-                )
-        run_matched(list(runs.values()))
-    executions: list[ExecutionRow] = []
-    for rule, matched, trace, error, seconds in verdicts:
-        run = runs.get(rule.pk)
-        executions.append(
-            _execution(
-                event,
-                rule,
-                matched,
-                trace,
-                run.results if run else [],
-                error,
-                seconds + (run.seconds if run else 0.0),
-                decided_at,
-                version=history.get(rule.pk) if trace is None else None,
-            )
-        )
-    if any(trace is None for _rule, _matched, trace, *_rest in verdicts):
-        _snapshot_store(event, snap)
-    return executions
+    return verdicts
+
+
+def _unmatched_record(
+    event: DomainEvent, verdict: Verdict, decided_at: datetime, history: Mapping[int, int]
+) -> records.ExecutionRow:
+    """The record of a run that did not match; its `created_at` is the moment of the decision."""
+    rule = verdict.rule
+    return records.execution_row(
+        organization_id=rule.organization_id,
+        rule_id=rule.pk,
+        rule_name=rule.name,
+        event_id=event.pk,
+        event_type=event.type,
+        ticket_id=event.ticket_id,
+        matched=False,
+        trace=verdict.trace,
+        results=[],
+        error=verdict.error,
+        seconds=verdict.seconds,
+        created_at=decided_at,
+        version=history.get(rule.pk) if verdict.trace is None else None,
+    )
 
 
 def _decide(
@@ -493,7 +493,7 @@ def _snapshot_store(event: DomainEvent, snap: Snapshot) -> None:
 
 def _jsonable(value: Any) -> Any:
     """As the value reads back from a JSON column (what a stored trace would hold)."""
-    return json.loads(_json(value))
+    return json.loads(records.to_json(value))
 
 
 def _evaluate_safely(rule: Rule, snap: Snapshot) -> tuple[bool, list[TraceEntry], str]:
@@ -505,91 +505,30 @@ def _evaluate_safely(rule: Rule, snap: Snapshot) -> tuple[bool, list[TraceEntry]
     return matched, trace, ""
 
 
-# One RuleExecution row, in EXECUTION_COLUMNS order.
-ExecutionRow = tuple[
-    int,
-    int,
-    str,
-    int | None,
-    int | None,
-    str,
-    int | None,
-    bool,
-    str | None,
-    str,
-    str,
-    float,
-    datetime,
-]
-EXECUTION_COLUMNS = (
-    "organization_id",
-    "rule_id",
-    "rule_name",
-    "rule_version",
-    "event_id",
-    "event_type",
-    "ticket_id",
-    "matched",
-    "trace",
-    "actions",
-    "error",
-    "duration_ms",
-    "created_at",
-)
-
-
-def _execution(
-    event: DomainEvent | None,
-    rule: Rule,
-    matched: bool,
-    trace: list[TraceEntry] | None,
-    results: list[ActionResult],
-    error: str,
-    seconds: float,
-    created_at: datetime,
-    *,
-    ticket_id: int | None = None,
-    version: int | None = None,
-) -> ExecutionRow:
-    return (
-        rule.organization_id,
-        rule.pk,
-        rule.name,
-        version,
-        event.pk if event else None,
-        event.type if event else v.SCHEDULE,
-        event.ticket_id if event else ticket_id,
-        matched,
-        None if trace is None else _json(trace),
-        _json(results) if results else "[]",  # most runs: nothing matched, nothing ran
-        error,
-        round(seconds * 1000, 3),
-        created_at,
-    )
-
-
-def _json(value: Any) -> str:
-    # PostgreSQL's jsonb cannot hold NUL; a comment body quoted in a trace might carry one.
-    return json.dumps(value, default=str).replace("\\u0000", "")
-
-
-def _executions_write(rows: list[ExecutionRow]) -> None:
-    """Insert execution records with COPY: one round trip, cheap per row even for 1,000 rules."""
-    if not rows:
-        return
-    table = RuleExecution._meta.db_table
-    statement = f"COPY {table} ({', '.join(EXECUTION_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def _record_all(event: DomainEvent, rules: list[Rule], error: str) -> None:
     now = timezone.now()
-    rows = [_execution(event, rule, False, [], [], error, 0.0, now) for rule in rules]
-    if event.ticket_id is None or not Ticket.objects.filter(pk=event.ticket_id).exists():
-        rows = [(*row[:6], None, *row[7:]) for row in rows]
-    _executions_write(rows)
+    ticket_id = event.ticket_id
+    if ticket_id is not None and not Ticket.objects.filter(pk=ticket_id).exists():
+        ticket_id = None
+    records.executions_write(
+        [
+            records.execution_row(
+                organization_id=event.organization_id,
+                rule_id=rule.pk,
+                rule_name=rule.name,
+                event_id=event.pk,
+                event_type=event.type,
+                ticket_id=ticket_id,
+                matched=False,
+                trace=[],
+                results=[],
+                error=error,
+                seconds=0.0,
+                created_at=now,
+            )
+            for rule in rules
+        ]
+    )
 
 
 # --- Retention -----------------------------------------------------------------------
@@ -689,7 +628,7 @@ def _schedule_batch(rule: Rule, batch: list[Ticket], now: datetime) -> int:
         ScheduleRuleState.objects.filter(rule=rule, ticket__in=batch).values_list("ticket_id", "pk")
     )
     cleared: list[int] = []
-    executions: list[ExecutionRow] = []
+    executions: list[records.ExecutionRow] = []
     actor: User | None = None
     calendars: dict[int, Any] = {}
     for ticket in batch:
@@ -722,21 +661,24 @@ def _schedule_batch(rule: Rule, batch: list[Ticket], now: datetime) -> int:
         run = Run(ctx=ctx, actions=list(rule.actions))
         run_matched([run])
         executions.append(
-            _execution(
-                None,
-                rule,
-                True,
-                trace,
-                run.results,
-                error,
-                time.perf_counter() - started,
-                decided_at,
+            records.execution_row(
+                organization_id=rule.organization_id,
+                rule_id=rule.pk,
+                rule_name=rule.name,
+                event_id=None,
+                event_type=v.SCHEDULE,
                 ticket_id=ticket.pk,
+                matched=True,
+                trace=trace,
+                results=run.results,
+                error=error,
+                seconds=time.perf_counter() - started,
+                created_at=decided_at,
             )
         )
     if cleared:
         ScheduleRuleState.objects.filter(pk__in=cleared).delete()
-    _executions_write(executions)
+    records.executions_write(executions)
     return len(executions)
 
 

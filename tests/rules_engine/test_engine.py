@@ -5,7 +5,8 @@ from __future__ import annotations
 from ruledesk.events.models import DomainEvent, EventStatus
 from ruledesk.events.services import event_dispatch
 from ruledesk.tenancy.models import Team, User
-from rules_engine.models import RuleExecution
+from rules_engine.models import Rule, RuleExecution
+from rules_engine.planned import ACTIONS_EVENT, RULE_GONE
 from rules_engine.services import event_process
 from tests.rules_engine.conftest import dispatch_all, make_rule, ticket
 from workflows import services as tickets
@@ -166,6 +167,9 @@ def test_a_redelivered_event_runs_each_rule_once(admin: User, requester: User) -
     DomainEvent.objects.filter(pk=event.pk).update(status=EventStatus.PENDING)
     assert event_dispatch(event_id=event.pk) is True
     event_process(DomainEvent.objects.get(pk=event.pk))
+    # Each decision queued the matched rule's actions: three plans for one rule.
+    assert DomainEvent.objects.filter(type=ACTIONS_EVENT).count() == 3
+    dispatch_all()
 
     assert RuleExecution.objects.filter(event_id=event.pk).count() == 1
     assert Comment.objects.filter(ticket=created).count() == 1
@@ -275,9 +279,11 @@ def test_a_redelivered_event_sends_each_notification_once(
     event = DomainEvent.objects.get(type="ticket.updated")
 
     assert event_dispatch(event_id=event.pk) is True
+    dispatch_all()
     RuleExecution.objects.filter(event_id=event.pk).delete()  # as if the first run were lost
     DomainEvent.objects.filter(pk=event.pk).update(status=EventStatus.PENDING)
     assert event_dispatch(event_id=event.pk) is True
+    dispatch_all()  # the second decision's plan: the rule runs again, unrecorded as it was
 
     assert RuleExecution.objects.filter(event_id=event.pk).count() == 1
     assert Notification.objects.filter(recipient=agent).count() == 1
@@ -313,3 +319,71 @@ def test_the_actor_is_not_told_of_their_own_action_unless_named(
     assert not Notification.objects.filter(recipient=agent).exists()  # assigned themselves
     receipt = Notification.objects.get(recipient=requester)  # filed it, and named as requester
     assert (receipt.event, receipt.kind) == ("ticket.created", "ticket.created")
+
+
+def test_an_event_is_dispatched_once_decided_and_its_actions_follow_in_their_own_event(
+    admin: User, requester: User
+) -> None:
+    before = make_rule(admin, name="Before", conditions={"all": [_never()]}, actions=_tag("x"))
+    tagging = make_rule(admin, name="Tag", actions=[{"type": "add_tags", "tags": ["seen"]}])
+    after = make_rule(admin, name="After", conditions={"all": [_never()]}, actions=_tag("x"))
+    created = ticket(requester)
+    event = DomainEvent.objects.get(type="ticket.created")
+
+    assert event_dispatch(event_id=event.pk) is True
+
+    # Decided: the runs that did not match are recorded, the actions are not run yet.
+    assert list(created.tags.values_list("name", flat=True)) == []
+    assert list(
+        RuleExecution.objects.filter(event_id=event.pk).values_list("rule_id", "matched")
+    ) == [
+        (before.pk, False),
+        (after.pk, False),
+    ]
+    plan = DomainEvent.objects.get(type=ACTIONS_EVENT)
+    assert (plan.status, plan.ticket_id, plan.depth) == ("pending", created.pk, 0)
+
+    assert event_dispatch(event_id=plan.pk) is True
+
+    assert list(created.tags.values_list("name", flat=True)) == ["seen"]
+    runs = list(RuleExecution.objects.filter(event_id=event.pk).order_by("pk"))
+    assert [(r.rule_id, r.matched) for r in runs] == [
+        (before.pk, False),
+        (tagging.pk, True),
+        (after.pk, False),
+    ]
+    assert runs[1].actions == [{"type": "add_tags", "ok": True}]
+    assert runs[1].trace == []  # no conditions: nothing to trace
+    assert len({r.created_at for r in runs}) == 1  # all decided at once
+    # The tags' ticket.updated came from the rule: one level deeper than the event.
+    assert DomainEvent.objects.get(type="ticket.updated").depth == 1
+
+
+def test_a_rule_deleted_before_its_actions_ran_is_recorded_as_such(
+    admin: User, requester: User
+) -> None:
+    rule = make_rule(admin, name="Gone soon", actions=[{"type": "add_tags", "tags": ["late"]}])
+    created = ticket(requester)
+    event = DomainEvent.objects.get(type="ticket.created")
+    assert event_dispatch(event_id=event.pk) is True
+    Rule.objects.filter(pk=rule.pk).delete()
+
+    dispatch_all()
+
+    assert list(created.tags.values_list("name", flat=True)) == []
+    run = RuleExecution.objects.get(event_id=event.pk)
+    assert (run.rule_id, run.rule_name, run.matched, run.error, run.actions) == (
+        None,
+        "Gone soon",
+        True,
+        RULE_GONE,
+        [],
+    )
+
+
+def _never() -> dict[str, object]:
+    return {"field": "ticket.title", "operator": "contains", "value": "no ticket is titled this"}
+
+
+def _tag(name: str) -> list[dict[str, object]]:
+    return [{"type": "add_tags", "tags": [name]}]
