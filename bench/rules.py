@@ -20,7 +20,8 @@ subprocess with RULEDESK_Q_WORKERS=2. Measured:
   that wrote the event (``track_commit_timestamp``; p50/p95/p99), for events
   the stream caused (depth 0) and for those rules caused (depth >= 1)
   separately; also the start of its task, the moment the rules were decided,
-  and the commit of its matched rules' actions (its ``rules.actions`` event);
+  and the commit of its decision carried out: the matched rules' actions and
+  every run's record (its ``rules.decided`` event);
 - throughput: a backlog of ``--backlog`` operations written while the worker
   is stopped, then drained by it; events/s between the first and last dispatch;
 - engine cost: ``event_process`` (the rules consumer) called in-process on
@@ -498,12 +499,14 @@ class Phase:
     events: int = 0
     undispatched: int = 0
     throughput: float = 0.0
+    # events/s until every decision was also carried out (actions and records)
+    drained: float = 0.0
     engine_ms: list[float] = field(default_factory=list)  # sum of duration_ms per event
     evaluated: int = 0
     matched: int = 0
     decided: list[float] = field(default_factory=list)  # ms from the event to the rules' verdicts
     started: list[float] = field(default_factory=list)  # ms from the event to its task's start
-    # ms from the event to its matched rules' actions committed (its rules.actions event)
+    # ms from the event to its decision carried out: actions and records (rules.decided)
     applied: list[float] = field(default_factory=list)
     from_commit: bool = False  # latencies count from the writer's commit (else created_at)
 
@@ -593,16 +596,16 @@ def collect(phase: Phase, org_id: int, first_id: int) -> None:
 
     from ruledesk.events.models import DomainEvent
     from rules_engine.models import RuleExecution
-    from rules_engine.planned import ACTIONS_EVENT
+    from rules_engine.planned import DECIDED_EVENT
 
     rows = (
         DomainEvent.objects.filter(organization_id=org_id, pk__gt=first_id)
-        .exclude(type=ACTIONS_EVENT)
+        .exclude(type__startswith="rules.")  # the engine's own events
         .values_list("pk", "type", "depth", "created_at", "dispatched_at")
     )
-    # Each event whose rules matched has one rules.actions event: its actions, carried out.
+    # Each event whose rules matched has one rules.decided event: its actions, carried out.
     plans = DomainEvent.objects.filter(
-        organization_id=org_id, pk__gt=first_id, type=ACTIONS_EVENT
+        organization_id=org_id, pk__gt=first_id, type=DECIDED_EVENT
     ).values_list("payload__event__id", "dispatched_at")
     # Every record of an event carries the moment its rules were decided (before actions).
     decided_at = dict(
@@ -632,12 +635,16 @@ def collect(phase: Phase, org_id: int, first_id: int) -> None:
         if depth == 0:
             phase.by_type.setdefault(kind, []).append(ms)
         dispatched.append(done)
+    carried_out = []
     for source, done in plans:
         if source in created_of and done is not None:
             phase.applied.append((done - created_of[source]).total_seconds() * 1000)
+            carried_out.append(done)
     if len(dispatched) > 1:
         span = (max(dispatched) - min(dispatched)).total_seconds()
         phase.throughput = (len(dispatched) - 1) / span if span else 0.0
+        span = (max(dispatched + carried_out) - min(dispatched)).total_seconds()
+        phase.drained = (len(dispatched) - 1) / span if span else 0.0
     per_event = (
         RuleExecution.objects.filter(organization_id=org_id, event_id__gt=first_id)
         .values("event_id")
@@ -681,17 +688,17 @@ def engine_cost(
     org_id: int, first_id: int, sample: int, profile: Path | None
 ) -> tuple[list[float], list[float]]:
     """event_process alone, in-process, on copies of stream events (each rolled back); then
-    the actions it planned (planned_process on its rules.actions event), timed apart."""
+    the actions it planned (decision_process on its rules.decided event), timed apart."""
     from django.db import transaction
 
     from ruledesk.events.models import DomainEvent
-    from rules_engine.planned import ACTIONS_EVENT, planned_process
+    from rules_engine.planned import DECIDED_EVENT, decision_process
     from rules_engine.services import event_process
 
     originals = list(
-        DomainEvent.objects.filter(organization_id=org_id, pk__gt=first_id, depth=0).order_by("pk")[
-            :sample
-        ]
+        DomainEvent.objects.filter(organization_id=org_id, pk__gt=first_id, depth=0)
+        .exclude(type__startswith="rules.")  # the engine's own events
+        .order_by("pk")[:sample]
     )
     timings: list[float] = []
     acting: list[float] = []
@@ -713,12 +720,10 @@ def engine_cost(
             t0 = time.perf_counter()
             event_process(copy)
             timings.append((time.perf_counter() - t0) * 1000)
-            plan = DomainEvent.objects.filter(
-                type=ACTIONS_EVENT, payload__event__id=copy.pk
-            ).first()
+            plan = DomainEvent.objects.filter(pk__gt=copy.pk, type=DECIDED_EVENT).first()
             if plan is not None:
                 t0 = time.perf_counter()
-                planned_process(plan)
+                decision_process(plan)
                 acting.append((time.perf_counter() - t0) * 1000)
             if profiler:
                 profiler.disable()
@@ -830,6 +835,7 @@ def main() -> int:
 
         ids = list(
             DomainEvent.objects.filter(organization_id=mixed.org_id, depth=0)
+            .exclude(type__startswith="rules.")  # the engine's own events
             .order_by("-pk")
             .values_list("pk", flat=True)[: args.sample]
         )
@@ -840,7 +846,7 @@ def main() -> int:
         )
         if acting:
             c.log(
-                f"  planned actions, {len(acting)} events: p50 {c.pct(acting, 50):.1f} ms, "
+                f"  its decision carried out, {len(acting)} events: p50 {c.pct(acting, 50):.1f} ms, "
                 f"p95 {c.pct(acting, 95):.1f} ms, mean {statistics.mean(acting):.1f} ms"
             )
         return 0
@@ -898,7 +904,10 @@ def main() -> int:
                 phase.latencies = {}
                 phase.by_type = {}
                 results.append(phase)
-                c.log(f"  {phase.events} events, {phase.throughput:.1f} events/s")
+                c.log(
+                    f"  {phase.events} events, {phase.throughput:.1f} events/s dispatched,"
+                    f" {phase.drained:.1f} events/s with every decision carried out"
+                )
                 # The consumer alone, in-process (worker stopped), on copies of the stream's events.
                 c.wait_other_bench()
                 engine[key] = engine_cost(
@@ -921,6 +930,7 @@ def main() -> int:
                             "p95": c.pct(p.all_ms(), 95),
                             "p99": c.pct(p.all_ms(), 99),
                             "throughput": p.throughput,
+                            "drained": p.drained,
                             "decided_p50": c.pct(p.decided, 50),
                             "decided_p95": c.pct(p.decided, 95),
                             "started_p50": c.pct(p.started, 50),
@@ -1000,7 +1010,7 @@ def report(
             )
         if p.applied and p.label.startswith("latency"):
             print(
-                f"{'  actions committed (rules.actions dispatched - commit of the event)':<72}"
+                f"{'  decision carried out (rules.decided dispatched - commit of the event)':<72}"
                 f" {len(p.applied):>6} {c.pct(p.applied, 50):>7.1f} {c.pct(p.applied, 95):>7.1f}"
                 f" {c.pct(p.applied, 99):>7.1f}"
             )
@@ -1009,6 +1019,11 @@ def report(
                 f"{'  rules decided (first RuleExecution.created_at - commit)':<72}"
                 f" {len(p.decided):>6} {c.pct(p.decided, 50):>7.1f} {c.pct(p.decided, 95):>7.1f}"
                 f" {c.pct(p.decided, 99):>7.1f}"
+            )
+        if p.drained and p.label.startswith("throughput"):
+            print(
+                f"{'  with every decision carried out (actions, records)':<72} {'':>6} {'':>7}"
+                f" {'':>7} {'':>7} {p.drained:>6.1f}"
             )
         if p.undispatched:
             print(f"  ({p.undispatched} events not dispatched within the wait)")
@@ -1029,7 +1044,7 @@ def report(
             )
         if acting:
             print(
-                f"  then its planned actions (planned_process, {len(acting)} events): p50"
+                f"  then its decision carried out (decision_process, {len(acting)} events): p50"
                 f" {c.pct(acting, 50):.1f} ms, p95 {c.pct(acting, 95):.1f} ms,"
                 f" mean {statistics.fmean(acting):.1f} ms"
             )
@@ -1042,7 +1057,7 @@ def report(
             print(f"    rules decided p95: {decided:.1f} ms  [{c.verdict(decided <= 20)}]")
             if p.applied:
                 applied = c.pct(p.applied, 95)
-                print(f"    matched rules' actions committed p95: {applied:.1f} ms (no target)")
+                print(f"    actions and records committed p95: {applied:.1f} ms (no target)")
     print(f"(data set {'reused' if reused else 'built in this run'})")
 
 

@@ -1,7 +1,7 @@
 """Writing the execution log: one `RuleExecution` row per rule run, with COPY.
 
-Shared by the decision (`services.event_process`: the runs that did not match),
-the actions of matched rules (`planned`) and time-based rules.
+Shared by an event's decision, recorded after its actions ran (`planned`), the
+runs stopped before deciding (`services`) and time-based rules.
 """
 
 from __future__ import annotations
@@ -89,35 +89,12 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=str).replace("\\u0000", "")
 
 
-def executions_write(rows: Sequence[ExecutionRow], ids: Sequence[int] | None = None) -> None:
-    """Insert execution records with COPY: one round trip, cheap per row even for 1,000 rules.
-
-    `ids`, one per row, from `ids_reserve`; otherwise the table's sequence numbers them.
-    """
+def executions_write(rows: Sequence[ExecutionRow]) -> None:
+    """Insert execution records with COPY: one round trip, cheap per row even for 1,000 rules."""
     if not rows:
         return
     table = RuleExecution._meta.db_table
-    columns = ("id", *COLUMNS) if ids is not None else COLUMNS
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        if ids is None:
-            for row in rows:
-                copy.write_row(row)
-        else:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
-
-
-def ids_reserve(count: int) -> list[int]:
-    """`count` record ids from the table's sequence, ascending.
-
-    An event's records are written in two steps (the runs that did not match at the
-    decision, the matched ones once their actions ran); ids taken for all of them at
-    the decision keep the records in the order the rules were decided.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [RuleExecution._meta.db_table, count],
-        )
-        return sorted(int(row[0]) for row in cursor.fetchall())
+        for row in rows:
+            copy.write_row(row)

@@ -3,9 +3,9 @@
 Processing an event (`event_process`, the "rules" events consumer) runs inside
 the dispatch transaction: active rules of the event's organization and type are
 loaded in one query in (position, id) order, the ticket snapshot is built once,
-each rule is decided, the runs that did not match are recorded with one COPY,
-and the matched rules' actions are queued as one `rules.actions` event, which
-`planned` carries out (as the system actor) and records in its own dispatch.
+each rule is decided, and the decision is queued as one `rules.decided` event,
+whose own dispatch (`planned`) carries out the matched rules' actions as the
+system actor and records every run.
 """
 
 from __future__ import annotations
@@ -232,32 +232,8 @@ def event_process(event: DomainEvent) -> None:
     _prefetch(snap, pending, compiled)
     verdicts = _decide_all(pending, snap, compiled.history)
     decided_at = timezone.now()
-    unmatched = [verdict for verdict in verdicts if not verdict.matched]
-    if len(unmatched) == len(verdicts):
-        records.executions_write(
-            [
-                _unmatched_record(event, verdict, decided_at, compiled.history)
-                for verdict in unmatched
-            ]
-        )
-    else:
-        # The matched runs are recorded once their actions ran: ids taken now for every
-        # record keep an event's records in the order its rules were decided.
-        ids = records.ids_reserve(len(verdicts))
-        records.executions_write(
-            [
-                _unmatched_record(event, verdict, decided_at, compiled.history)
-                for verdict in unmatched
-            ],
-            ids=[pk for pk, verdict in zip(ids, verdicts, strict=True) if not verdict.matched],
-        )
-        planned.plan_emit(
-            event,
-            [(pk, verdict) for pk, verdict in zip(ids, verdicts, strict=True) if verdict.matched],
-            decided_at,
-        )
-    if any(verdict.trace is None for verdict in unmatched):
-        _snapshot_store(event, snap)
+    untraced = any(verdict.trace is None for verdict in verdicts)
+    planned.decision_emit(event, verdicts, decided_at, _snapshot_values(snap) if untraced else None)
 
 
 @dataclass(frozen=True)
@@ -430,39 +406,19 @@ def _decide_all(rules: list[Rule], snap: Snapshot, history: Mapping[int, int]) -
 
     Deciding changes nothing (the rules read the snapshot, never the ticket): the
     matched rules' actions run afterwards, in an event of their own (`planned`).
-    A run that does not match is decided without a trace; its record points at the
-    rule's history row and the event's snapshot instead.
+    A run that does not match is decided without a trace; its record will point at
+    the rule's history row and the event's snapshot instead.
     """
     verdicts: list[Verdict] = []
     for rule in rules:
         started = time.perf_counter()
         matched, trace, error = _decide(rule, snap, traced=rule.pk not in history)
-        verdicts.append(Verdict(rule, matched, trace, error, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        version = history.get(rule.pk) if trace is None else None
+        verdicts.append(Verdict(rule, matched, trace, error, seconds, version))
         if matched and rule.stop_processing:
             break
     return verdicts
-
-
-def _unmatched_record(
-    event: DomainEvent, verdict: Verdict, decided_at: datetime, history: Mapping[int, int]
-) -> records.ExecutionRow:
-    """The record of a run that did not match; its `created_at` is the moment of the decision."""
-    rule = verdict.rule
-    return records.execution_row(
-        organization_id=rule.organization_id,
-        rule_id=rule.pk,
-        rule_name=rule.name,
-        event_id=event.pk,
-        event_type=event.type,
-        ticket_id=event.ticket_id,
-        matched=False,
-        trace=verdict.trace,
-        results=[],
-        error=verdict.error,
-        seconds=verdict.seconds,
-        created_at=decided_at,
-        version=history.get(rule.pk) if verdict.trace is None else None,
-    )
 
 
 def _decide(
@@ -481,14 +437,13 @@ def _decide(
     return False, None, ""
 
 
-def _snapshot_store(event: DomainEvent, snap: Snapshot) -> None:
+def _snapshot_values(snap: Snapshot) -> dict[str, Any]:
+    """What the rules read (a `RuleEventSnapshot`'s fields), as JSON will hold it."""
     values = snap.values
-    RuleEventSnapshot.objects.create(
-        organization_id=event.organization_id,
-        event_id=event.pk,
-        values=_jsonable(values.computed() if isinstance(values, LazyValues) else dict(values)),
-        changes=_jsonable(dict(snap.changes)),
-    )
+    return {
+        "values": _jsonable(values.computed() if isinstance(values, LazyValues) else dict(values)),
+        "changes": _jsonable(dict(snap.changes)),
+    }
 
 
 def _jsonable(value: Any) -> Any:

@@ -15,11 +15,12 @@ from django.db import connection
 from django.utils import timezone
 
 from ruledesk.events.models import DomainEvent
-from ruledesk.tenancy.models import User
+from ruledesk.tenancy.models import Organization, User
 from rules_engine.evaluate import LazyValues, Snapshot
 from workflows.models import Comment, Tag, Ticket, TicketTag
 from workflows.sla import business_time
 from workflows.sla import services as sla
+from workflows.sla.models import BusinessCalendar
 
 
 def ticket_load(*, organization_id: int, ticket_id: int) -> Ticket | None:
@@ -39,6 +40,9 @@ class TicketFacts:
     ticket: Ticket
     requester_email: str | None
     tag_names: list[str]  # in the order they were added
+    # Row versions of the organization and its calendars: when unchanged, the calendar a
+    # process parsed before still holds (see `calendar_of_facts`).
+    calendar_version: str = ""
 
 
 # Every column but the full-text vectors (no rule reads them; they are the widest).
@@ -50,13 +54,18 @@ _COLUMNS = [
 _FACTS = (  # noqa: S608 - identifiers from the models, values are parameters
     "SELECT {columns}, u.email, ARRAY("
     " SELECT g.name FROM {link} x JOIN {tag} g ON g.id = x.tag_id"
-    " WHERE x.ticket_id = t.id ORDER BY x.id)"
+    " WHERE x.ticket_id = t.id ORDER BY x.id),"
+    " (SELECT o.xmin || ':' || o.ctid FROM {org} o WHERE o.id = t.organization_id)"
+    " || '/' || coalesce((SELECT string_agg(c.id || ':' || c.xmin || ':' || c.ctid, ','"
+    " ORDER BY c.id) FROM {calendar} c WHERE c.organization_id = t.organization_id), '')"
     " FROM {ticket} t LEFT JOIN {user} u ON u.id = t.requester_id"
     " WHERE t.organization_id = %s AND t.id = %s"
 ).format(
     columns=", ".join(f't."{name}"' for name in _COLUMNS),
     link=TicketTag._meta.db_table,
     tag=Tag._meta.db_table,
+    org=Organization._meta.db_table,
+    calendar=BusinessCalendar._meta.db_table,
     ticket=Ticket._meta.db_table,
     user=User._meta.db_table,
 )
@@ -76,8 +85,30 @@ def ticket_facts(*, organization_id: int, ticket_id: int) -> TicketFacts | None:
     columns = len(_COLUMNS)
     ticket = Ticket.from_db(connection.alias, _COLUMNS, row[:columns])
     return TicketFacts(
-        ticket=ticket, requester_email=row[columns], tag_names=list(row[columns + 1])
+        ticket=ticket,
+        requester_email=row[columns],
+        tag_names=list(row[columns + 1]),
+        calendar_version=row[columns + 2] or "",
     )
+
+
+# Per process: organization id -> (calendar_version, its calendar), like the rule sets.
+_CALENDARS: dict[int, tuple[str, business_time.Calendar]] = {}
+
+
+def calendar_of_facts(facts: TicketFacts) -> business_time.Calendar:
+    """The organization's calendar, parsed again only when its rows changed.
+
+    `organization_calendar` is two queries and a parse per event otherwise: as much
+    as evaluating every rule of the event. Any write to the organization or to one
+    of its calendars gives that row a new (xmin, ctid), so the version changes.
+    """
+    organization_id = facts.ticket.organization_id
+    cached = _CALENDARS.get(organization_id)
+    if cached is None or cached[0] != facts.calendar_version or not facts.calendar_version:
+        cached = (facts.calendar_version, sla.organization_calendar(organization_id))
+        _CALENDARS[organization_id] = cached
+    return cached[1]
 
 
 def event_comment(event: DomainEvent) -> Comment | None:
@@ -131,7 +162,9 @@ def snapshot_build(
     def business_hours(since: datetime) -> float:
         org_id = ticket.organization_id
         if org_id not in memo:
-            memo[org_id] = sla.organization_calendar(org_id)
+            memo[org_id] = (
+                calendar_of_facts(facts) if facts is not None else sla.organization_calendar(org_id)
+            )
         minutes = business_time.business_minutes_between(memo[org_id], since, moment)
         return round(minutes / 60, 2)
 

@@ -148,7 +148,14 @@ def test_a_single_event_and_its_task_are_two_inserts(acme: Organization) -> None
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         event = emit(organization_id=acme.pk, type="test.single")
     assert [q["sql"].split()[:3] for q in queries.captured_queries] == [
-        ["INSERT", "INTO", '"events_domainevent"'],
-        ["INSERT", "INTO", '"django_q_ormq"'],
+        ["INSERT", "INTO", "events_domainevent"],
+        ["INSERT", "INTO", "django_q_ormq"],
     ]
     assert _task(OrmQ.objects.latest("id"))["args"] == (event.pk,)
+    stored = DomainEvent.objects.get(pk=event.pk)
+    assert (stored.type, stored.status, stored.payload, stored.created_at) == (
+        "test.single",
+        EventStatus.PENDING,
+        {},
+        event.created_at,
+    )

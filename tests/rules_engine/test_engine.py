@@ -6,7 +6,7 @@ from ruledesk.events.models import DomainEvent, EventStatus
 from ruledesk.events.services import event_dispatch
 from ruledesk.tenancy.models import Team, User
 from rules_engine.models import Rule, RuleExecution
-from rules_engine.planned import ACTIONS_EVENT, RULE_GONE
+from rules_engine.planned import DECIDED_EVENT, RULE_GONE
 from rules_engine.services import event_process
 from tests.rules_engine.conftest import dispatch_all, make_rule, ticket
 from workflows import services as tickets
@@ -167,8 +167,8 @@ def test_a_redelivered_event_runs_each_rule_once(admin: User, requester: User) -
     DomainEvent.objects.filter(pk=event.pk).update(status=EventStatus.PENDING)
     assert event_dispatch(event_id=event.pk) is True
     event_process(DomainEvent.objects.get(pk=event.pk))
-    # Each decision queued the matched rule's actions: three plans for one rule.
-    assert DomainEvent.objects.filter(type=ACTIONS_EVENT).count() == 3
+    # Each decision was queued: three for one rule.
+    assert DomainEvent.objects.filter(type=DECIDED_EVENT).count() == 3
     dispatch_all()
 
     assert RuleExecution.objects.filter(event_id=event.pk).count() == 1
@@ -321,7 +321,7 @@ def test_the_actor_is_not_told_of_their_own_action_unless_named(
     assert (receipt.event, receipt.kind) == ("ticket.created", "ticket.created")
 
 
-def test_an_event_is_dispatched_once_decided_and_its_actions_follow_in_their_own_event(
+def test_an_event_is_dispatched_once_decided_and_its_decision_is_carried_out_after(
     admin: User, requester: User
 ) -> None:
     before = make_rule(admin, name="Before", conditions={"all": [_never()]}, actions=_tag("x"))
@@ -332,15 +332,10 @@ def test_an_event_is_dispatched_once_decided_and_its_actions_follow_in_their_own
 
     assert event_dispatch(event_id=event.pk) is True
 
-    # Decided: the runs that did not match are recorded, the actions are not run yet.
+    # Decided and dispatched: the decision is queued, nothing is done or recorded yet.
     assert list(created.tags.values_list("name", flat=True)) == []
-    assert list(
-        RuleExecution.objects.filter(event_id=event.pk).values_list("rule_id", "matched")
-    ) == [
-        (before.pk, False),
-        (after.pk, False),
-    ]
-    plan = DomainEvent.objects.get(type=ACTIONS_EVENT)
+    assert not RuleExecution.objects.filter(event_id=event.pk).exists()
+    plan = DomainEvent.objects.get(type=DECIDED_EVENT)
     assert (plan.status, plan.ticket_id, plan.depth) == ("pending", created.pk, 0)
 
     assert event_dispatch(event_id=plan.pk) is True

@@ -8,6 +8,7 @@ import time_machine
 
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import User
+from rules_engine import snapshot
 from rules_engine.models import RuleExecution
 from rules_engine.snapshot import snapshot_build
 from tests.rules_engine.conftest import dispatch_all, make_rule
@@ -69,3 +70,29 @@ def test_apply_sla_policy_puts_the_ticket_under_the_policy(admin: User, requeste
     applied = DomainEvent.objects.get(type="ticket.updated", ticket_id=ticket.pk)
     assert applied.depth == 1
     assert applied.changes["sla_policy"][1] == policy.pk
+
+
+def test_an_event_reads_the_calendar_as_it_is_now_though_processes_cache_it(
+    admin: User, requester: User
+) -> None:
+    calendar = sla.business_calendar_create(
+        actor=admin, name="Office", timezone="UTC", hours=WEEKDAYS
+    )
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        ticket = tickets.ticket_create(actor=requester, title="Over the weekend")
+
+    def business_hours() -> float:
+        facts = snapshot.ticket_facts(organization_id=ticket.organization_id, ticket_id=ticket.pk)
+        assert facts is not None
+        event = DomainEvent(organization_id=ticket.organization_id, type="ticket.updated")
+        snap = snapshot.snapshot_for_event(event, facts, None, now=MONDAY_10AM)
+        return float(snap.values["ticket.business_hours_since_created"])
+
+    assert business_hours() == 2.0  # Fri 16-17, Mon 9-10
+    assert business_hours() == 2.0  # from the process's cache
+    sla.business_calendar_update(
+        actor=admin, calendar=calendar, hours={"mon": [["09:00", "17:00"]]}
+    )
+    assert business_hours() == 1.0  # Mon 9-10 only: the edit is seen at once
+    calendar.delete()
+    assert business_hours() == 66.0  # no calendar: every hour counts
