@@ -32,7 +32,15 @@ from rules_engine import defaults, planned, records, snapshot, validation
 from rules_engine import vocabulary as v
 from rules_engine.actions import ActionContext
 from rules_engine.apply import Run, run_matched
-from rules_engine.evaluate import LazyValues, Snapshot, TraceEntry, evaluate, matches
+from rules_engine.evaluate import (
+    LazyValues,
+    Matcher,
+    Snapshot,
+    TraceEntry,
+    evaluate,
+    matcher,
+    matches,
+)
 from rules_engine.models import Rule, RuleEventSnapshot, RuleExecution, ScheduleRuleState
 from rules_engine.planned import Verdict
 from rules_engine.references import DbReferences
@@ -209,7 +217,16 @@ def event_process(event: DomainEvent) -> None:
         return
     if event.type not in v.EVENTS or event.type == v.SCHEDULE:
         return
-    compiled = _compiled_rules(event.organization_id, event.type)
+    facts = (
+        snapshot.ticket_facts(
+            organization_id=event.organization_id, ticket_id=event.ticket_id, rules_of=event.type
+        )
+        if event.ticket_id is not None
+        else None
+    )
+    compiled = _compiled_rules(
+        event.organization_id, event.type, facts.rules_version if facts else None
+    )
     rules = compiled.rules
     if not rules:
         return
@@ -219,18 +236,14 @@ def event_process(event: DomainEvent) -> None:
     if event.depth > MAX_EVENT_DEPTH:
         _record_all(event, pending, DEPTH_LIMIT)
         return
-    facts = (
-        snapshot.ticket_facts(organization_id=event.organization_id, ticket_id=event.ticket_id)
-        if event.ticket_id is not None
-        else None
-    )
     if facts is None:
         _record_all(event, pending, TICKET_GONE)
         return
+    _commit_without_flush()
     comment = snapshot.event_comment(event)
     snap = snapshot.snapshot_for_event(event, facts, comment)
     _prefetch(snap, pending, compiled)
-    verdicts = _decide_all(pending, snap, compiled.history)
+    verdicts = _decide_all(pending, snap, compiled)
     decided_at = timezone.now()
     untraced = any(verdict.trace is None for verdict in verdicts)
     planned.decision_emit(event, verdicts, decided_at, _snapshot_values(snap) if untraced else None)
@@ -247,35 +260,34 @@ class CompiledRules:
     # rule id -> its newest history row, when that row holds the conditions that run now
     # (a record of a run that did not match then keeps no trace: see RuleExecution).
     history: dict[int, int]
+    # rule id -> its conditions as an `evaluate.matcher` (absent: `matches` fails on them)
+    matchers: dict[int, Matcher]
 
 
 # Per process: (organization id, event type) -> the rules last loaded for it.
 _COMPILED: dict[tuple[int, str], CompiledRules] = {}
 
 
-def _rules_version(organization_id: int, event_type: str) -> tuple[Any, ...]:
-    """A fingerprint of the active rules' row versions, without reading their definitions.
+def _commit_without_flush() -> None:
+    """Let this dispatch commit without waiting for its WAL flush.
 
-    Each (id, xmin, ctid) names one row version: any write to a rule (through the
-    services, the defaults, the admin or a bulk update, committed or in this very
-    transaction) gives it a new one, and (de)activating or deleting one changes the set.
+    The decision changes nothing outside the database, and whatever acts on it commits
+    synchronously later (which flushes this commit first, the WAL being one sequence).
+    So only a crash of PostgreSQL itself can lose it, and then with it the event's
+    dispatched state: the event is pending again and is decided again.
     """
-    table = Rule._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*), md5(string_agg(id::text || ':' || xmin::text || ':' "  # noqa: S608
-            f"|| ctid::text, ',' ORDER BY id)) FROM {table} "
-            "WHERE organization_id = %s AND event = %s AND active",
-            [organization_id, event_type],
-        )
-        row = cursor.fetchone()
-    return tuple(row) if row else ()
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _compiled_rules(organization_id: int, event_type: str) -> CompiledRules:
-    """The cached rules of (organization, event type), reloaded when their version changed."""
+def _compiled_rules(
+    organization_id: int, event_type: str, version: tuple[Any, ...] | None = None
+) -> CompiledRules:
+    """The cached rules of (organization, event type), reloaded when their version
+    (`snapshot.RULES_VERSION`, read here unless the caller has it) changed."""
     key = (organization_id, event_type)
-    version = _rules_version(organization_id, event_type)
+    if version is None:
+        version = snapshot.rule_set_version(organization_id, event_type)
     cached = _COMPILED.get(key)
     if cached is not None and cached.version == version:
         return cached
@@ -287,9 +299,20 @@ def _compiled_rules(organization_id: int, event_type: str) -> CompiledRules:
         fields=fields,
         all_fields=tuple(sorted(set().union(*fields.values()))),
         history=_history_rows(rules),
+        matchers=_matchers(rules),
     )
     _COMPILED[key] = compiled
     return compiled
+
+
+def _matchers(rules: list[Rule]) -> dict[int, Matcher]:
+    built: dict[int, Matcher] = {}
+    for rule in rules:
+        try:
+            built[rule.pk] = matcher(rule.conditions)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # `matches` fails on them too, on every event, and the run says so
+    return built
 
 
 def rules_cache_warm() -> int:
@@ -401,7 +424,7 @@ def _fields(node: Any) -> set[str]:
     return {field} if isinstance(field, str) and field in v.FIELDS else set()
 
 
-def _decide_all(rules: list[Rule], snap: Snapshot, history: Mapping[int, int]) -> list[Verdict]:
+def _decide_all(rules: list[Rule], snap: Snapshot, compiled: CompiledRules) -> list[Verdict]:
     """Every rule's verdict on the snapshot, in order, up to the first match that stops.
 
     Deciding changes nothing (the rules read the snapshot, never the ticket): the
@@ -409,10 +432,13 @@ def _decide_all(rules: list[Rule], snap: Snapshot, history: Mapping[int, int]) -
     A run that does not match is decided without a trace; its record will point at
     the rule's history row and the event's snapshot instead.
     """
+    history = compiled.history
     verdicts: list[Verdict] = []
     for rule in rules:
         started = time.perf_counter()
-        matched, trace, error = _decide(rule, snap, traced=rule.pk not in history)
+        matched, trace, error = _decide(
+            rule, snap, traced=rule.pk not in history, compiled=compiled.matchers.get(rule.pk)
+        )
         seconds = time.perf_counter() - started
         version = history.get(rule.pk) if trace is None else None
         verdicts.append(Verdict(rule, matched, trace, error, seconds, version))
@@ -422,13 +448,13 @@ def _decide_all(rules: list[Rule], snap: Snapshot, history: Mapping[int, int]) -
 
 
 def _decide(
-    rule: Rule, snap: Snapshot, *, traced: bool
+    rule: Rule, snap: Snapshot, *, traced: bool, compiled: Matcher | None = None
 ) -> tuple[bool, list[TraceEntry] | None, str]:
     """The verdict, with the trace when it matched (or `traced`); None: computed on read."""
     if traced:
         return _evaluate_safely(rule, snap)
     try:
-        matched = matches(rule.conditions, snap)
+        matched = compiled(snap) if compiled is not None else matches(rule.conditions, snap)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         logger.warning("rule %s could not be evaluated: %s", rule.pk, exc)
         return False, [], "invalid_conditions"

@@ -14,9 +14,11 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from ruledesk import prepared
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import Organization, User
 from rules_engine.evaluate import LazyValues, Snapshot
+from rules_engine.models import Rule
 from workflows.models import Comment, Tag, Ticket, TicketTag
 from workflows.sla import business_time
 from workflows.sla import services as sla
@@ -43,6 +45,8 @@ class TicketFacts:
     # Row versions of the organization and its calendars: when unchanged, the calendar a
     # process parsed before still holds (see `calendar_of_facts`).
     calendar_version: str = ""
+    # The active rules of (organization, `rules_of`) as `rule_set_version` gives it.
+    rules_version: tuple[Any, ...] | None = None
 
 
 # Every column but the full-text vectors (no rule reads them; they are the widest).
@@ -51,6 +55,17 @@ _COLUMNS = [
     for field in Ticket._meta.concrete_fields
     if field.attname not in ("search_public", "search_all")
 ]
+# A fingerprint of the active rules' row versions, without reading their definitions:
+# each (id, xmin, ctid) names one row version, so any write to a rule (through the
+# services, the admin or a bulk update, committed or in this very transaction) gives
+# it a new one, and (de)activating or deleting one changes the set. A sum of 64-bit
+# hashes: half the cost of an md5 of the sorted list, and a changed set that sums the
+# same is a 1 in 2^64 chance.
+RULES_VERSION = (
+    "SELECT count(*), sum(hashtextextended(id::text || ':' || xmin::text || ':' || ctid::text,"  # noqa: S608
+    f" 0)) FROM {Rule._meta.db_table} WHERE organization_id = %s AND event = %s AND active"
+)
+
 _FACTS = (  # noqa: S608 - identifiers from the models, values are parameters
     "SELECT {columns}, u.email, ARRAY("
     " SELECT g.name FROM {link} x JOIN {tag} g ON g.id = x.tag_id"
@@ -71,15 +86,25 @@ _FACTS = (  # noqa: S608 - identifiers from the models, values are parameters
 )
 
 
-def ticket_facts(*, organization_id: int, ticket_id: int) -> TicketFacts | None:
-    """The ticket, its requester's e-mail and its tag names in one round trip, or None.
+_FACTS_AND_RULES = f"SELECT f.*, v.* FROM ({_FACTS}) f, ({RULES_VERSION}) v"  # noqa: S608
+
+
+def ticket_facts(
+    *, organization_id: int, ticket_id: int, rules_of: str | None = None
+) -> TicketFacts | None:
+    """The ticket, its requester's e-mail and its tag names in one round trip, or None;
+    with `rules_of`, also the version of that event type's active rules.
 
     Rule sets read the requester's domain and the tags on nearly every event; three
-    ORM queries cost more in Python than this one costs in PostgreSQL.
+    ORM queries (and the rule-set check) cost more in Python than this one costs in
+    PostgreSQL.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_FACTS, [organization_id, ticket_id])
-        row = cursor.fetchone()
+    params: list[int | str] = [organization_id, ticket_id]
+    statement = _FACTS
+    if rules_of is not None:
+        statement = _FACTS_AND_RULES
+        params += [organization_id, rules_of]
+    row = prepared.fetchone(statement, params)  # planning it each time cost 3x running it
     if row is None:
         return None
     columns = len(_COLUMNS)
@@ -89,7 +114,16 @@ def ticket_facts(*, organization_id: int, ticket_id: int) -> TicketFacts | None:
         requester_email=row[columns],
         tag_names=list(row[columns + 1]),
         calendar_version=row[columns + 2] or "",
+        rules_version=tuple(row[columns + 3 :]) if rules_of is not None else None,
     )
+
+
+def rule_set_version(organization_id: int, event_type: str) -> tuple[Any, ...]:
+    """The version of an event type's active rules, alone (`ticket_facts` can bring it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RULES_VERSION, [organization_id, event_type])
+        row = cursor.fetchone()
+    return tuple(row) if row else ()
 
 
 # Per process: organization id -> (calendar_version, its calendar), like the rule sets.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
@@ -279,28 +279,46 @@ def _mark_dispatched(event: DomainEvent) -> None:
         )
 
 
+_NOTE = (
+    f"UPDATE {DomainEvent._meta.db_table} SET deliveries = deliveries + 1,"  # noqa: S608
+    " status = CASE WHEN deliveries >= %(max)s THEN %(dead)s ELSE status END,"
+    " last_error = CASE WHEN deliveries >= %(max)s THEN %(why)s ELSE last_error END"
+    " WHERE id = %(id)s AND status IN (%(pending)s, %(failed)s)"
+    " RETURNING status, set_config('synchronous_commit', 'off', true)"
+)
+
+
 def _note_delivery(event_id: int) -> bool:
     """Count this start in its own commit; park the event when it keeps coming back.
 
-    One statement: the count and, past MAX_DELIVERIES, the dead-letter state.
+    One statement, committed on its own (autocommit): the count and, past
+    MAX_DELIVERIES, the dead-letter state. It is the task's first statement, so it
+    also stands in for Django's health check (a `SELECT 1` after django-q2's
+    `close_old_connections()`): a connection the server dropped is replaced and the
+    statement run again. Its commit does not wait for the WAL flush
+    (`synchronous_commit` off for this statement): only a crash of PostgreSQL itself
+    can lose it, and then the dispatch it announces is lost with it; the watchdog
+    is for workers that die, whose counts PostgreSQL keeps.
     """
-    table = DomainEvent._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET deliveries = deliveries + 1,"  # noqa: S608 - the model's table
-            " status = CASE WHEN deliveries >= %(max)s THEN %(dead)s ELSE status END,"
-            " last_error = CASE WHEN deliveries >= %(max)s THEN %(why)s ELSE last_error END"
-            " WHERE id = %(id)s AND status IN (%(pending)s, %(failed)s) RETURNING status",
-            {
-                "id": event_id,
-                "max": MAX_DELIVERIES,
-                "dead": EventStatus.DEAD.value,
-                "why": f"watchdog: started {MAX_DELIVERIES} times without finishing",
-                "pending": EventStatus.PENDING.value,
-                "failed": EventStatus.FAILED.value,
-            },
-        )
-        row = cursor.fetchone()
+    params: dict[str, int | str] = {
+        "id": event_id,
+        "max": MAX_DELIVERIES,
+        "dead": EventStatus.DEAD.value,
+        "why": f"watchdog: started {MAX_DELIVERIES} times without finishing",
+        "pending": EventStatus.PENDING.value,
+        "failed": EventStatus.FAILED.value,
+    }
+    for attempt in (1, 2):
+        connection.health_check_done = True  # type: ignore[attr-defined]  # this is the check
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(_NOTE, params)
+                row = cursor.fetchone()
+            break
+        except (InterfaceError, OperationalError):
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            connection.close()
     if row is None:
         return False
     if row[0] == EventStatus.DEAD:

@@ -6,13 +6,14 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from ruledesk.tenancy.models import User
 from rules_engine import vocabulary as v
-from rules_engine.evaluate import Snapshot, evaluate, matches
+from rules_engine.evaluate import Snapshot, evaluate, matcher, matches
 from rules_engine.models import Rule, RuleEventSnapshot, RuleExecution
 from rules_engine.services import rule_update
 from tests.rules_engine.conftest import dispatch_all, make_rule, ticket
@@ -212,3 +213,46 @@ def test_records_outlive_their_rule_and_still_show_its_trace(admin: User, reques
     assert (kept.rule_id, kept.ticket_id) == (None, target.pk)
     traces_fill([kept])
     assert [entry["result"] for entry in kept.trace or []] == [False, False, False]
+
+
+def test_a_compiled_matcher_gives_the_verdict_of_matches_on_five_thousand_random_trees() -> None:
+    rng = random.Random(20261205)
+    agreed = failed = 0
+    for _ in range(5000):
+        tree = _random_tree(rng)
+        try:
+            compiled = matcher(tree)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # Then `matches` fails on it too, whatever the snapshot.
+            with pytest.raises(type(exc)):
+                matches(tree, _random_snapshot(rng))
+            failed += 1
+            continue
+        for _snapshot in range(3):
+            snap = _random_snapshot(rng)
+            try:
+                expected = matches(tree, snap)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                with pytest.raises(type(exc)):
+                    compiled(snap)
+                failed += 1
+                continue
+            assert compiled(snap) is expected, tree
+            agreed += 1
+    assert agreed == 15000 and failed == 0  # every generated tree is a valid one
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        {"field": "ticket.nope", "operator": "is", "value": 1},  # fails when built
+        {"field": "ticket.priority", "operator": "between", "value": 1},  # idem
+        {"all": [{"field": "ticket.priority", "operator": "in", "value": None}]},  # when run
+    ],
+)
+def test_a_compiled_matcher_fails_where_matches_fails(tree: dict[str, Any]) -> None:
+    snap = Snapshot(values=dict.fromkeys(v.FIELDS, "high"))
+    with pytest.raises((KeyError, TypeError)) as expected:
+        matches(tree, snap)
+    with pytest.raises(expected.type):
+        matcher(tree)(snap)
