@@ -57,9 +57,21 @@ class LazyValues(Mapping[str, Any]):
         self._cache: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self._cache:
-            self._cache[key] = self._getters[key]()
-        return self._cache[key]
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = self._getters[key]()
+            return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Every leaf of every rule reads through here: one call, not Mapping.get's two.
+        try:
+            return self._cache[key]
+        except KeyError:
+            if key not in self._getters:
+                return default
+            value = self._cache[key] = self._getters[key]()
+            return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._getters)
@@ -122,14 +134,21 @@ def matcher(node: Mapping[str, Any]) -> Matcher:
         children = [matcher(child) for child in node["all"]]
 
         def all_of(snapshot: Snapshot) -> bool:
-            return all(child(snapshot) for child in children)
+            # A loop, not all(<generator>): 3x faster for a few children, ~1,000 per event.
+            for child in children:  # noqa: SIM110
+                if not child(snapshot):
+                    return False
+            return True
 
         return all_of
     if "any" in node:
         options = [matcher(child) for child in node["any"]]
 
         def any_of(snapshot: Snapshot) -> bool:
-            return any(option(snapshot) for option in options)
+            for option in options:  # noqa: SIM110 - as above
+                if option(snapshot):
+                    return True
+            return False
 
         return any_of
     if "not" in node:

@@ -152,11 +152,17 @@ def event_comment(event: DomainEvent) -> Comment | None:
     comment_id = event.payload.get("comment_id")
     if not isinstance(comment_id, int):
         return None
-    return (
-        Comment.objects.select_related("author")
-        .filter(organization_id=event.organization_id, pk=comment_id)
-        .first()
-    )
+    # Prepared, and without the author: the event names the author's role, so a rule
+    # reads the author only when an older event lacks it (then on first use).
+    row = prepared.fetchone(_COMMENT, [event.organization_id, comment_id])
+    return Comment.from_db(connection.alias, _COMMENT_FIELDS, row) if row else None
+
+
+_COMMENT_FIELDS = [field.attname for field in Comment._meta.concrete_fields]
+_COMMENT = (
+    f"SELECT {', '.join(str(field.column) for field in Comment._meta.concrete_fields)}"  # noqa: S608
+    f" FROM {Comment._meta.db_table} WHERE organization_id = %s AND id = %s"
+)
 
 
 def snapshot_for_event(

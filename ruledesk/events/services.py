@@ -226,22 +226,29 @@ def event_dispatch(*, event_id: int) -> bool:
     The row is claimed with FOR UPDATE SKIP LOCKED so two workers never run
     the same event at once; a consumer failure schedules a retry with backoff
     and parks the event as a dead letter after MAX_ATTEMPTS.
+
+    A failure rolls the whole transaction back (the consumers' work with it) and is
+    recorded in a second one that claims the row again, rather than keeping the
+    lock through a savepoint around the consumers: two round trips less on every
+    dispatch that succeeds, and a failure at commit is recorded too.
     """
     if not _note_delivery(event_id):
         return False
-    with transaction.atomic():
-        event = _claim(event_id)
-        if event is None:
-            return False
-        try:
-            with transaction.atomic():
-                for _name, consumer in registry.consumers():
-                    consumer(event)
-        except Exception as exc:
-            _record_failure(event, exc)
-            return False
-        _mark_dispatched(event)
-        return True
+    try:
+        with transaction.atomic():
+            event = _claim(event_id)
+            if event is None:
+                return False
+            for _name, consumer in registry.consumers():
+                consumer(event)
+            _mark_dispatched(event)
+            return True
+    except Exception as exc:
+        with transaction.atomic():
+            failed = _claim(event_id)
+            if failed is not None:  # else another worker has it now
+                _record_failure(failed, exc)
+        return False
 
 
 # The claim and the final mark are plain SQL: through the ORM they took 2 of the

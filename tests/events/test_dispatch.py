@@ -154,3 +154,24 @@ def test_redispatch_enqueues_only_events_left_behind(acme: Organization) -> None
     assert OrmQ.objects.count() == 1
     assert fresh.pk != stale.pk
     assert OrmQ.objects.get().task["args"] == (stale.pk,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_at_commit_is_recorded_as_a_failed_attempt(acme: Organization) -> None:
+    from ruledesk.tenancy.models import Team
+
+    def dangling(event: DomainEvent) -> None:
+        # A foreign key PostgreSQL checks only at COMMIT (Django's are deferred).
+        Team.objects.create(organization_id=10**9, name="Nobody's")
+
+    registry.register("test-dangling", dangling)
+    try:
+        event = _emit(acme)
+        assert event_dispatch(event_id=event.pk) is False
+    finally:
+        registry.unregister("test-dangling")
+
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == (EventStatus.FAILED, 1)
+    assert event.last_error.startswith("IntegrityError")
+    assert not Team.objects.filter(name="Nobody's").exists()
