@@ -714,6 +714,7 @@ def engine_cost(
                 changes=original.changes,
                 depth=original.depth,
                 status="dispatched",
+                deliveries=1,  # as a worker sees it on its first start (no redelivery check)
             )
             if profiler:
                 profiler.enable()
