@@ -735,6 +735,34 @@ def engine_cost(
     return timings, acting
 
 
+def noop_latency(socket_dir: str, org_id: int, count: int, workers: int) -> None:
+    """Events of a type nothing consumes, through a real worker: the queue's own share."""
+    from django.db import transaction
+
+    from ruledesk.events.models import DomainEvent
+    from ruledesk.events.services import emit
+
+    with c.worker(socket_dir, BENCH_DIR / "worker.log", workers, None):
+        time.sleep(6)  # the cluster's start
+        first = last_event_id()
+        for _ in range(count):
+            with transaction.atomic():
+                emit(organization_id=org_id, type="bench.noop")
+            time.sleep(0.1)
+        c.wait_for(lambda: all_dispatched(org_id, first), 60)
+    committed, started = commit_times(first), start_times(first)
+    rows = DomainEvent.objects.filter(pk__gt=first, type="bench.noop").values_list(
+        "pk", "dispatched_at"
+    )
+    start_ms = [(started[pk] - committed[pk]).total_seconds() * 1000 for pk, _ in rows if pk in started and pk in committed]  # fmt: skip
+    done_ms = [(done - committed[pk]).total_seconds() * 1000 for pk, done in rows if done and pk in committed]  # fmt: skip
+    c.log(
+        f"no-op events through the worker ({len(done_ms)}): task started p50"
+        f" {c.pct(start_ms, 50):.1f} / p95 {c.pct(start_ms, 95):.1f} ms, dispatched p50"
+        f" {c.pct(done_ms, 50):.1f} / p95 {c.pct(done_ms, 95):.1f} ms (from the commit)"
+    )
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -756,6 +784,13 @@ def main() -> int:
         "--engine-only",
         action="store_true",
         help="only the in-process engine cost, on the mixed organization's latest stream events",
+    )
+    parser.add_argument(
+        "--noop",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the queue's own cost: N events no consumer acts on, 10 per second",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--reuse", dest="fresh", action="store_false", help="(default)")
@@ -830,6 +865,9 @@ def main() -> int:
     )
 
     c.wait_other_bench()
+    if args.noop:
+        noop_latency(socket_dir, mixed.org_id, args.noop, args.workers)
+        return 0
     if args.engine_only:
         # The newest `--sample` depth-0 events of the mixed organization, replayed in process.
         from ruledesk.events.models import DomainEvent

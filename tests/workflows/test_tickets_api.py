@@ -505,7 +505,9 @@ def test_list_filters_and_orderings(
         requester=requester.pk,
         other=catalogue["other"].pk,
         day3=(now - timedelta(days=3, hours=1)).isoformat().replace("+00:00", "Z"),
-        day1=(now - timedelta(days=1, hours=1)).date().isoformat(),
+        # Yesterday's midnight: after #3 (two days ago), not after #4 (a day ago), at
+        # every time of day (an hour earlier, it failed from 00:00 to 01:00 UTC).
+        day1=(now - timedelta(days=1)).date().isoformat(),
     )
     response = api(agent).get(f"/api/v1/tickets?{query}".replace("+", "%2B"))
     assert _ids(response) == [catalogue["t"][i] for i in expected]
