@@ -209,3 +209,27 @@ class CsatRequestIntent(models.Model):
 
     def __str__(self) -> str:
         return f"csat {self.ticket_id}"
+
+
+class RuleSetVersion(models.Model):
+    """A counter per (organization, event type), raised by a database trigger on every
+    statement that writes that type's rules (migration 0008), by any path.
+
+    The rules engine's per-process cache compares it on each event, in the ticket-facts
+    query, instead of aggregating the rules' row versions: one index probe instead of a
+    pass over the type's rules (2 ms per event with 1,000 rules on one type).
+    """
+
+    organization_id = models.BigIntegerField()
+    event = models.CharField(max_length=32)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["organization_id", "event"], name="rule_set_version_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rules of {self.organization_id}/{self.event} v{self.version}"

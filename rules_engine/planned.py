@@ -21,7 +21,7 @@ ticket as it is when they run, as they did before right after the decision.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,14 +105,29 @@ def _runs(verdicts: Sequence[Verdict]) -> dict[str, Any]:
         if verdict.matched:
             actions[key] = list(verdict.rule.actions)
     return {
-        "rules": [verdict.rule.pk for verdict in verdicts],
-        "versions": [verdict.version for verdict in verdicts],
-        "micros": [round(verdict.seconds * 1_000_000) for verdict in verdicts],
+        "rules": _joined(verdict.rule.pk for verdict in verdicts),
+        "versions": _joined(verdict.version for verdict in verdicts),
+        "micros": _joined(round(verdict.seconds * 1_000_000) for verdict in verdicts),
         "named": named,
         "traced": traced,
         "errors": errors,
         "matched": actions,
     }
+
+
+def _joined(numbers: Iterable[int | None]) -> str:
+    """Numbers as one comma-separated string (None as nothing). As JSON arrays, jsonb
+    parses each into a numeric: 5 ms to store 3,000 of them, 1.8 ms as strings."""
+    return ",".join("" if number is None else str(number) for number in numbers)
+
+
+def _ints(text: str) -> list[int]:
+    return [int(item) for item in text.split(",")] if text else []
+
+
+def _optional_ints(text: str, count: int) -> list[int | None]:
+    # `count` tells "" (no numbers) from "" (one None).
+    return [int(item) if item else None for item in text.split(",")] if count else []
 
 
 @dataclass(frozen=True)
@@ -129,7 +144,8 @@ class _Decided:
 
 def _decided(plan: Mapping[str, Any]) -> list[_Decided]:
     """The runs `_runs` packed, with the names of those that have a history row."""
-    versions: list[int | None] = plan["versions"]
+    rules = _ints(plan["rules"])
+    versions = _optional_ints(plan["versions"], len(rules))
     names = dict(
         Rule.history.model.objects.filter(
             history_id__in=[version for version in versions if version is not None]
@@ -137,7 +153,7 @@ def _decided(plan: Mapping[str, Any]) -> list[_Decided]:
     )
     decided: list[_Decided] = []
     for index, (rule_id, version, micros) in enumerate(
-        zip(plan["rules"], versions, plan["micros"], strict=True)
+        zip(rules, versions, _ints(plan["micros"]), strict=True)
     ):
         key = str(index)
         decided.append(

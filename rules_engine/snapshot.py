@@ -18,7 +18,7 @@ from ruledesk import prepared
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import Organization, User
 from rules_engine.evaluate import LazyValues, Snapshot
-from rules_engine.models import Rule
+from rules_engine.models import RuleSetVersion
 from workflows.models import Comment, Tag, Ticket, TicketTag
 from workflows.sla import business_time
 from workflows.sla import services as sla
@@ -55,15 +55,11 @@ _COLUMNS = [
     for field in Ticket._meta.concrete_fields
     if field.attname not in ("search_public", "search_all")
 ]
-# A fingerprint of the active rules' row versions, without reading their definitions:
-# each (id, xmin, ctid) names one row version, so any write to a rule (through the
-# services, the admin or a bulk update, committed or in this very transaction) gives
-# it a new one, and (de)activating or deleting one changes the set. A sum of 64-bit
-# hashes: half the cost of an md5 of the sorted list, and a changed set that sums the
-# same is a 1 in 2^64 chance.
+# The version of an event type's rules: a counter a trigger raises on every write to
+# them (`RuleSetVersion`), 0 before the first.
 RULES_VERSION = (
-    "SELECT count(*), sum(hashtextextended(id::text || ':' || xmin::text || ':' || ctid::text,"  # noqa: S608
-    f" 0)) FROM {Rule._meta.db_table} WHERE organization_id = %s AND event = %s AND active"
+    f"SELECT coalesce((SELECT version FROM {RuleSetVersion._meta.db_table}"  # noqa: S608
+    " WHERE organization_id = %s AND event = %s), 0)"
 )
 
 _FACTS = (  # noqa: S608 - identifiers from the models, values are parameters

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from ruledesk.events.models import DomainEvent, EventStatus
 from ruledesk.events.services import event_dispatch
 from ruledesk.tenancy.models import Team, User
@@ -382,3 +386,27 @@ def _never() -> dict[str, object]:
 
 def _tag(name: str) -> list[dict[str, object]]:
     return [{"type": "add_tags", "tags": [name]}]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_decision_unpacks_as_it_was_packed(count: int, admin: User) -> None:
+    from rules_engine.planned import Verdict, _decided, _runs
+
+    made = [make_rule(admin, name=f"R{n}", actions=_tag(f"t{n}")) for n in range(3)]
+    version = Rule.history.filter(id=made[2].pk).latest("history_id").history_id
+    verdicts = [
+        Verdict(made[0], True, [], "", 0.000012),  # matched: traced, named
+        Verdict(made[1], False, None, "invalid_conditions", 0.0),  # no history row: named
+        Verdict(made[2], False, None, "", 0.000003, version),  # named by its history row
+    ][:count]
+
+    unpacked = _decided(json.loads(json.dumps(_runs(verdicts))))
+
+    assert [(d.rule, d.name, d.matched, d.version, d.trace, d.error) for d in unpacked] == [
+        (made[0].pk, "R0", True, None, [], ""),
+        (made[1].pk, "R1", False, None, None, "invalid_conditions"),
+        (made[2].pk, "R2", False, version, None, ""),
+    ][:count]
+    tagging = [{"type": "add_tags", "tags": ["t0"]}]
+    assert [d.actions for d in unpacked] == [tagging, None, None][:count]
+    assert [round(d.seconds * 1e6) for d in unpacked] == [12, 0, 3][:count]

@@ -131,3 +131,34 @@ def test_actions_that_change_nothing_are_recorded_ok_and_write_nothing(
     # Both rules' edits, merged: one update carries the first rule's real changes only.
     assert [e.changes for e in updates] == [{"tags": [[], ["vip"]], "priority": ["medium", "high"]}]
     assert DomainEvent.objects.filter(type="ticket.updated", ticket_id=created.pk).count() == 1
+
+
+def test_every_write_to_rules_raises_the_version_of_each_event_type_it_touched(
+    admin: User,
+) -> None:
+    from rules_engine.models import RuleSetVersion
+    from rules_engine.snapshot import rule_set_version
+
+    org = admin.organization_id
+
+    def versions() -> tuple[int, int]:
+        return (
+            rule_set_version(org, "ticket.created")[0],
+            rule_set_version(org, "ticket.updated")[0],
+        )
+
+    before = versions()
+    rule = make_rule(admin, actions=[{"type": "add_tags", "tags": ["a"]}])
+    created = versions()
+    assert created[0] > before[0] and created[1] == before[1]
+
+    Rule.objects.filter(pk=rule.pk).update(event="ticket.updated")  # moved, bypassing services
+    moved = versions()
+    assert moved[0] > created[0] and moved[1] > created[1]  # both types changed
+
+    Rule.objects.filter(pk=-1).update(active=False)  # a statement that writes nothing
+    assert versions() == moved
+
+    Rule.objects.filter(pk=rule.pk).delete()
+    assert versions()[1] > moved[1]
+    assert RuleSetVersion.objects.filter(organization_id=org).count() == 2
