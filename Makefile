@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export RULEDESK_DATA_DIR ?= $(CURDIR)/.local
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.local/run
 
-.PHONY: run test setup migrate lint types schema schema-check compose-check pytest clean
+.PHONY: run test setup migrate static gettext compilemessages messages i18n-check lint types schema schema-check compose-check pytest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,9 @@ migrate: setup
 	$(PY) manage.py createcachetable
 	$(PY) manage.py schedules_install
 
-run: migrate
+run: migrate compilemessages
 	$(PY) manage.py seed_demo
-	$(PY) manage.py collectstatic --noinput -v 0
+	$(MAKE) static
 	$(PY) -m ruledesk.runner
 
 lint: setup
@@ -55,11 +55,30 @@ compose-check:
 	env $(COMPOSE_CHECK_ENV) $$compose -f docker-compose.yml config --quiet \
 		&& echo "docker-compose.yml: valid"
 
-pytest: setup
+# Pages link hashed static names, read from the manifest `collectstatic` writes.
+static: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+
+# Translations: GNU gettext compiles the committed catalogues (installed with apt if missing).
+gettext:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+
+compilemessages: setup gettext
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.local
+
+# Re-extract strings into locale/pl after changing visible text; then translate what is new.
+messages: setup gettext
+	$(PY) manage.py makemessages -l pl --no-location --ignore='tests/*' --ignore='bench/*' \
+		--ignore='tools/*' --ignore='docs/*' -v 0
+
+i18n-check: setup gettext
+	$(PY) tools/i18n_check.py
+
+pytest: setup static compilemessages
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
-test: lint types schema-check compose-check pytest
+test: lint types schema-check compose-check i18n-check pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

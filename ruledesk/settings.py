@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.UserLanguageMiddleware",
+    "portal.errors.PortalErrorMiddleware",
     "ruledesk.api.middleware.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.shell",
             ],
         },
     },
@@ -139,6 +142,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+LOGIN_URL = "portal:login"
+PASSWORD_RESET_TIMEOUT = env_int("RULEDESK_PASSWORD_RESET_SECONDS", 3600, minimum=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -161,6 +166,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
+# Hashed names (cached for a year) and gzip/brotli copies, written by `collectstatic`.
+STATICFILES_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 MEDIA_ROOT = DATA_DIR / "media"
 if env_str("RULEDESK_STORAGE", "local") == "s3":
     STORAGES = {
@@ -178,12 +185,12 @@ if env_str("RULEDESK_STORAGE", "local") == "s3":
                 "file_overwrite": False,
             },
         },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {"BACKEND": STATICFILES_BACKEND},
     }
 else:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {"BACKEND": STATICFILES_BACKEND},
     }
 
 # --- E-mail ---------------------------------------------------------------------

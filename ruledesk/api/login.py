@@ -1,53 +1,17 @@
-"""Token login: identical answers for known and unknown addresses, failures rate limited."""
+"""Token login: the shared credentials check, then a token."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
-from ruledesk import errors
-from ruledesk.api import ratelimit
 from ruledesk.api.authentication import token_issue
-from ruledesk.api.models import ApiToken, LoginAttempt
-from ruledesk.tenancy.models import User
-
-WINDOW = 300
-
-
-def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    return (
-        ratelimit.Limit("login-ip-email", settings.RULEDESK_RATE_LOGIN_FAILURES, WINDOW),
-        ratelimit.Limit("login-ip", settings.RULEDESK_RATE_LOGIN_FAILURES_PER_IP, WINDOW),
-    )
+from ruledesk.api.models import ApiToken
+from ruledesk.tenancy.signin import credentials_check
 
 
 def login_for_token(
     *, request: HttpRequest, email: str, password: str, ip: str
 ) -> tuple[str, ApiToken]:
     """Issue a token for valid credentials; every attempt is recorded."""
-    email = email.strip().lower()
-    per_pair, per_ip = _limits()
-    pair = f"{ip}|{email}"
-    wait = ratelimit.exceeded(per_pair, pair) or ratelimit.exceeded(per_ip, ip)
-    if wait:
-        _log(email, ip, request, succeeded=False)
-        raise errors.RateLimited("Too many failed logins; try again later.", retry_after=wait)
-    # authenticate() runs the password hasher for unknown users too, so timing matches.
-    user = authenticate(request, username=email, password=password)
-    if not isinstance(user, User) or user.organization_id is None or user.deleted_at is not None:
-        ratelimit.hit(per_pair, pair)
-        ratelimit.hit(per_ip, ip)
-        _log(email, ip, request, succeeded=False)
-        raise errors.NotAuthenticated("Invalid e-mail address or password.")
-    _log(email, ip, request, succeeded=True)
+    user = credentials_check(request=request, email=email, password=password, ip=ip)
     return token_issue(user=user)
-
-
-def _log(email: str, ip: str, request: HttpRequest, *, succeeded: bool) -> None:
-    LoginAttempt.objects.create(
-        email=email[:254],
-        ip=ip,
-        succeeded=succeeded,
-        user_agent=request.headers.get("User-Agent", "")[:300],
-    )

@@ -12,8 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from ruledesk import context
-from ruledesk.api.client_ip import client_ip
 from ruledesk.api.errors import problem_response
+from ruledesk.client_ip import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from ruledesk.access import policy
 from ruledesk.api.authentication import token_revoke
 from ruledesk.api.base import ApiView, StrictSerializer
-from ruledesk.api.client_ip import client_ip
 from ruledesk.api.login import login_for_token
 from ruledesk.api.models import ApiToken
+from ruledesk.client_ip import client_ip
 from ruledesk.tenancy import services as tenancy
 from ruledesk.tenancy.models import Locale, Role
 

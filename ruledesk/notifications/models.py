@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ruledesk.tenancy.models import Locale, Organization
@@ -20,19 +21,26 @@ from ruledesk.tenancy.models import Locale, Organization
 class Kind(models.TextChoices):
     """What a notification is about; picks preferences and templates."""
 
-    TICKET_CREATED = "ticket.created", "Ticket created"
-    TICKET_ASSIGNED = "ticket.assigned", "Ticket assigned"
-    TICKET_REPLIED = "ticket.replied", "Ticket replied"
-    TICKET_RESOLVED = "ticket.resolved", "Ticket resolved"
-    COMMENT_MENTIONED = "comment.mentioned", "Mentioned in a comment"
-    SLA_WARNING = "sla.warning", "SLA warning"
-    SLA_BREACHED = "sla.breached", "SLA breached"
-    REPORT_READY = "report.ready", "Report ready"
+    TICKET_CREATED = "ticket.created", _("Ticket created")
+    TICKET_ASSIGNED = "ticket.assigned", _("Ticket assigned")
+    TICKET_REPLIED = "ticket.replied", _("Ticket replied")
+    TICKET_RESOLVED = "ticket.resolved", _("Ticket resolved")
+    COMMENT_MENTIONED = "comment.mentioned", _("Mentioned in a comment")
+    SLA_WARNING = "sla.warning", _("SLA warning")
+    SLA_BREACHED = "sla.breached", _("SLA breached")
+    REPORT_READY = "report.ready", _("Report ready")
+
+
+# E-mails about a person's own account, not about tickets: no preference can turn
+# them off and no template overrides them (they are rendered from project templates).
+ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 - a kind, not a secret
+ACCOUNT_KINDS: tuple[str, ...] = (ACCOUNT_PASSWORD_RESET,)
+OUTBOX_KINDS = [*Kind.choices, (ACCOUNT_PASSWORD_RESET, "Password reset")]
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    IN_APP = "in_app", "In-app"
+    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", _("In-app")
 
 
 class Audience(models.TextChoices):
@@ -94,7 +102,7 @@ class EmailMessage(models.Model):
     body_html = models.TextField(blank=True)
     audience = models.CharField(max_length=16, choices=Audience.choices)
     event = models.CharField(max_length=64)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=OUTBOX_KINDS)
     locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
     status = models.CharField(
         max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED

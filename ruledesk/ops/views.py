@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from ruledesk.api.client_ip import client_ip
 from ruledesk.api.errors import problem_response
+from ruledesk.client_ip import client_ip
 from ruledesk.events.selectors import events_backlog
 from ruledesk.ops import metrics
 

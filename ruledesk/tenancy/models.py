@@ -22,6 +22,14 @@ class Locale(models.TextChoices):
     PL = "pl", "Polski"
 
 
+class Theme(models.TextChoices):
+    """The web UI's colour scheme; SYSTEM follows the browser's prefers-color-scheme."""
+
+    SYSTEM = "system", _("Follow the system")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
 class Role(models.TextChoices):
     REQUESTER = "requester", _("Requester")
     AGENT = "agent", _("Agent")
@@ -68,6 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.REQUESTER)
     locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    theme = models.CharField(max_length=8, choices=Theme.choices, default=Theme.SYSTEM)
+    # Single-key shortcuts can be turned off (WCAG 2.1.4: they clash with speech input).
+    shortcuts_enabled = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)

@@ -8,12 +8,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.audit import services as audit
 from ruledesk.events.services import emit
-from ruledesk.tenancy.models import Organization, Role, Team, TeamMembership, User
+from ruledesk.tenancy.models import Locale, Organization, Role, Team, TeamMembership, Theme, User
 
 
 def organization_create(
@@ -194,17 +195,34 @@ def user_delete(*, actor: User, user: User) -> None:
         )
 
 
-def me_update(*, user: User, name: str | None = None, locale: str | None = None) -> User:
-    changed = []
-    if name is not None:
-        user.name = name
-        changed.append("name")
-    if locale is not None:
-        user.locale = locale
-        changed.append("locale")
+def me_update(
+    *,
+    user: User,
+    name: str | None = None,
+    locale: str | None = None,
+    theme: str | None = None,
+    shortcuts_enabled: bool | None = None,
+) -> User:
+    """Change the user's own profile and UI preferences; unknown choices are refused."""
+    requested = {
+        "name": name,
+        "locale": locale,
+        "theme": theme,
+        "shortcuts_enabled": shortcuts_enabled,
+    }
+    _check_choice("locale", locale, Locale.values)
+    _check_choice("theme", theme, Theme.values)
+    changed = [field for field, value in requested.items() if value is not None]
+    for field in changed:
+        setattr(user, field, requested[field])
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
     return user
+
+
+def _check_choice(field: str, value: str | None, allowed: list[str]) -> None:
+    if value is not None and value not in allowed:
+        raise errors.ValidationFailed.on(field, _("Choose one of the offered values."))
 
 
 def _team_in_org(actor: User | None, organization_id: int, team_id: int | None) -> Team | None:

@@ -21,12 +21,14 @@ from ruledesk.access.api.views import matrix_body
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
-from tests.security import notification_rows, rules_rows, sla_rows, workflow_rows
+from tests.security import notification_rows, portal_rows, rules_rows, sla_rows, workflow_rows
 
 PERSONAS = ("admin", "agent", "requester", "outsider", "anonymous")
 # Patterns covered by one row for their root (Django's admin, static files).
 OPAQUE_PREFIXES = ("django-admin/",)
 PROBLEM = "application/problem+json"
+# Routes outside /api/ that are not the web UI either.
+NON_PORTAL = ("/healthz", "/readyz", "/metrics", "/django-admin/")
 
 
 @dataclass
@@ -251,6 +253,7 @@ TABLE += workflow_rows.rows(Row, expect, at)
 TABLE += sla_rows.rows(Row, expect, at)
 TABLE += rules_rows.rows(Row, expect, at)
 TABLE += notification_rows.rows(Row, expect, at)
+TABLE += portal_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
@@ -318,17 +321,32 @@ CASES = [
 def test_route_answers_each_persona_with_the_expected_status(
     row: Row, persona: str, world: World, api: Callable[[User | None], APIClient]
 ) -> None:
-    client = api(world.personas[persona])
     path, body = row.request(world, persona)
-    send = getattr(client, row.method.lower())
-    response = send(path, body, format="json") if body is not None else send(path)
+    user = world.personas[persona]
+    if path.startswith("/api/") or path in NON_PORTAL:
+        client = api(user)
+        send = getattr(client, row.method.lower())
+        response = send(path, body, format="json") if body is not None else send(path)
+    else:  # the web UI: a browser session and form posts
+        client = api(None)
+        if user is not None:
+            client.force_login(user)
+        send = getattr(client, row.method.lower())
+        response = send(path, body) if body is not None else send(path)
 
     expected = row.expect[persona]
     assert response.status_code == expected, response.content[:500]
     if path.startswith("/api/") and expected >= 400:
         assert response["Content-Type"] == PROBLEM
         assert response.json()["status"] == expected
-    if expected == 302:
+    if expected == 302 and path.startswith("/django-admin/"):
         assert response["Location"].startswith("/django-admin/login/")
+    if (
+        expected == 302
+        and persona == "anonymous"
+        and row.method == "GET"
+        and path not in NON_PORTAL
+    ):
+        assert response["Location"].startswith("/login")
     if row.verify is not None and expected < 300:
         row.verify(world, persona, response)

@@ -30,7 +30,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from ruledesk.notifications.models import Audience, Channel, EmailMessage, EmailStatus
+from ruledesk.notifications.models import (
+    ACCOUNT_KINDS,
+    Audience,
+    Channel,
+    EmailMessage,
+    EmailStatus,
+)
 from ruledesk.notifications.services.common import DELIVER_TASK, QUEUED_GRACE, _is_system
 from ruledesk.notifications.services.preferences import preference_enabled
 from ruledesk.tenancy.models import Role
@@ -85,7 +91,9 @@ def _undeliverable(message: EmailMessage) -> tuple[str, str] | None:
         return EmailStatus.CANCELLED, "recipient_inactive"
     if message.audience == Audience.AGENT and user.role == Role.REQUESTER:
         return EmailStatus.DEAD, "confidentiality"
-    if not preference_enabled(user, message.kind, Channel.EMAIL):
+    if message.kind not in ACCOUNT_KINDS and not preference_enabled(
+        user, message.kind, Channel.EMAIL
+    ):
         return EmailStatus.CANCELLED, "preference_disabled"
     return None
 

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from portal.views import account, accounts, areas, notifications, tickets
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("login", accounts.login, name="login"),
+    path("logout", accounts.logout, name="logout"),
+    path("password-reset", accounts.password_reset, name="password-reset"),
+    path("password-reset/sent", accounts.password_reset_sent, name="password-reset-sent"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>",
+        accounts.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path("language", accounts.language, name="language"),
+    path("account", account.account, name="account"),
+    path(
+        "account/notifications",
+        account.notification_preferences,
+        name="account-notifications",
+    ),
+    path("notifications", notifications.center, name="notifications"),
+    path("notifications/unread", notifications.unread_badge, name="notifications-unread"),
+    path("notifications/read-all", notifications.read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/read", notifications.read_one, name="notification-read"),
+    path("notifications/<int:pk>/open", notifications.open_one, name="notification-open"),
+    path("desk/", areas.desk_home, name="desk-home"),
+    path("desk/tickets/<str:number>", tickets.desk_ticket, name="desk-ticket"),
+    path("help/", areas.help_home, name="help-home"),
+    path("help/requests/<str:number>", tickets.help_request, name="help-request"),
+    path("console/", areas.console_home, name="console-home"),
+]

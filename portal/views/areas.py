@@ -1,0 +1,23 @@
+"""The home of each area. The desk, help center and console issues replace these."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from portal import access
+from portal.http import render_page
+
+
+@access.requires_any(*access.DESK)
+def desk_home(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "portal/agent/home.html")
+
+
+@access.requires_any(*access.HELP)
+def help_home(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "portal/requester/home.html")
+
+
+@access.requires_any(*access.CONSOLE)
+def console_home(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "portal/console/home.html")

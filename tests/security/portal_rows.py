@@ -1,0 +1,130 @@
+"""Persona-table rows for the web UI (portal) routes; every portal route has a row here.
+
+Portal requests run on a session (force_login), not a token. Anonymous visitors
+are sent to /login; a requester never opens /desk/ or /console/ (403); acme's
+objects (a ticket, the agent's notification) are invisible to the outsider (404).
+The outsider is globex's admin, and globex has no tickets, so no number matches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ruledesk.notifications.models import Notification
+from tests import factories
+from workflows import services
+
+if TYPE_CHECKING:
+    from tests.security.test_url_personas import Request, Row, World
+
+LOGIN_PREFIX = "/login?next="
+
+
+def _agents_notification(action: str) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        agent = world.personas["agent"]
+        assert agent is not None
+        notification = Notification.objects.create(
+            organization=world.acme,
+            recipient=agent,
+            event="ticket.assigned",
+            kind="ticket.assigned",
+            title="Assigned to you: ACME-1",
+            ticket_id=1,
+            ticket_number="ACME-1",
+            audience="agent",
+            dedup_key=f"portal:{action}:{persona}",
+        )
+        return f"/notifications/{notification.pk}/{action}", None
+
+    return build
+
+
+def _acme_ticket(prefix: str) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        requester = world.personas["requester"]
+        assert requester is not None
+        ticket = services.ticket_create(actor=requester, title="Printer jams", description="")
+        return f"{prefix}ACME-{ticket.number}", None
+
+    return build
+
+
+def _own_credentials(world: World, persona: str) -> tuple[str, Any]:
+    user = world.personas[persona]
+    email = user.email if user is not None else "nobody@acme.test"
+    return "/login", {"email": email, "password": factories.PASSWORD}
+
+
+def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
+    members = expect(admin=200, agent=200, requester=200, outsider=200, anonymous=302)
+    members_post = expect(admin=302, agent=302, requester=302, outsider=302, anonymous=302)
+    everyone_redirected = members_post
+    staff = expect(admin=200, agent=200, requester=403, outsider=200, anonymous=302)
+    admins = expect(admin=200, agent=403, requester=403, outsider=200, anonymous=302)
+    agents_own = expect(admin=404, agent=302, requester=404, outsider=404, anonymous=302)
+    profile = {"name": "Renamed", "locale": "en", "theme": "dark", "shortcuts_enabled": "on"}
+    return (
+        row("", "GET", at("/"), everyone_redirected),
+        row(
+            "login",
+            "GET",
+            at("/login"),
+            expect(admin=302, agent=302, requester=302, outsider=302, anonymous=200),
+        ),
+        row(
+            "login",
+            "POST",
+            _own_credentials,
+            expect(admin=302, agent=302, requester=302, outsider=302, anonymous=200),
+        ),
+        row("logout", "GET", at("/logout"), members),
+        row("logout", "POST", at("/logout", {}), everyone_redirected),
+        row("password-reset", "GET", at("/password-reset"), expect(**_all(200))),
+        row(
+            "password-reset",
+            "POST",
+            at("/password-reset", {"email": "someone@acme.test"}),
+            everyone_redirected,
+        ),
+        row("password-reset/sent", "GET", at("/password-reset/sent"), expect(**_all(200))),
+        row(
+            "password-reset/<str:uidb64>/<str:token>",
+            "GET",
+            at("/password-reset/MQ/bogus-token"),
+            expect(**_all(410)),
+        ),
+        row("language", "POST", at("/language", {"language": "pl"}), everyone_redirected),
+        row("account", "GET", at("/account"), members),
+        row("account", "POST", at("/account", profile), members_post),
+        row(
+            "account/notifications",
+            "POST",
+            at("/account/notifications", {"ticket.created:email": "on"}),
+            members_post,
+        ),
+        row("notifications", "GET", at("/notifications"), members),
+        row("notifications/unread", "GET", at("/notifications/unread"), members),
+        row("notifications/read-all", "POST", at("/notifications/read-all", {}), members_post),
+        row("notifications/<int:pk>/read", "POST", _agents_notification("read"), agents_own),
+        row("notifications/<int:pk>/open", "GET", _agents_notification("open"), agents_own),
+        row("desk/", "GET", at("/desk/"), staff),
+        row(
+            "desk/tickets/<str:number>",
+            "GET",
+            _acme_ticket("/desk/tickets/"),
+            expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302),
+        ),
+        row("help/", "GET", at("/help/"), members),
+        row(
+            "help/requests/<str:number>",
+            "GET",
+            _acme_ticket("/help/requests/"),
+            expect(admin=200, agent=200, requester=200, outsider=404, anonymous=302),
+        ),
+        row("console/", "GET", at("/console/"), admins),
+    )
+
+
+def _all(status: int) -> dict[str, int]:
+    return dict.fromkeys(("admin", "agent", "requester", "outsider", "anonymous"), status)
