@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
-from ruledesk.notifications.models import Notification
+from ruledesk.notifications.selectors import feed_visible_to
 from ruledesk.tenancy.models import Organization, Theme, User
 
 
@@ -53,7 +53,7 @@ class Shell:
         if self.user is None:
             return 0
         # Served by the partial index on unread rows (notification_unread_idx).
-        return Notification.objects.filter(recipient=self.user, read_at__isnull=True).count()
+        return feed_visible_to(self.user, unread=True).count()
 
     @cached_property
     def areas(self) -> list[AreaLink]:

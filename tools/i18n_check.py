@@ -24,6 +24,7 @@ def make_messages() -> None:
     from django.core.management import call_command
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ruledesk.settings")
+    sys.path.insert(0, str(ROOT))
     django.setup()
     os.chdir(ROOT)
     call_command(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import auth, messages
-from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -23,7 +20,6 @@ from ruledesk import errors
 from ruledesk.client_ip import client_ip
 from ruledesk.tenancy import password_reset as resets
 from ruledesk.tenancy import signin
-from ruledesk.tenancy.models import User
 from ruledesk.tenancy.services import me_update
 
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -106,23 +102,12 @@ def password_reset_sent(request: HttpRequest) -> HttpResponse:
     return render_page(request, "portal/accounts/password_reset_sent.html")
 
 
-def _user_for_link(uidb64: str, token: str) -> User | None:
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    user = User.live.filter(pk=pk, is_active=True, organization__isnull=False).first()
-    if user is None or not default_token_generator.check_token(user, token):
-        return None
-    return user
-
-
 @sensitive_post_parameters("password", "password_again")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    user = _user_for_link(uidb64, token)
+    user = resets.password_reset_user(uidb64=uidb64, token=token)
     if user is None:
         return render_page(request, "portal/accounts/password_reset_invalid.html", status=410)
     form = NewPasswordForm(request.POST or None)

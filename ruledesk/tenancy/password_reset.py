@@ -14,8 +14,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ruledesk import errors
@@ -55,6 +55,18 @@ def password_reset_request(*, email: str, ip: str, link_for: Callable[[str, str]
     account_email_send(
         user=user, kind=ACCOUNT_PASSWORD_RESET, subject=subject, text=text, html=html
     )
+
+
+def password_reset_user(*, uidb64: str, token: str) -> User | None:
+    """The active member a reset link names, if its token is still valid."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.live.filter(pk=pk, is_active=True, organization__isnull=False).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
 
 
 def password_reset_complete(*, user: User, password: str) -> User:
