@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api import idempotency
-from ruledesk.api.pagination import CursorPagination, SortKey
+from ruledesk.api.pagination import CursorPagination
+from ruledesk.keyset import SortKey
 from ruledesk.tenancy.models import Organization, User
 
 

@@ -7,9 +7,9 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from ruledesk import errors
-from ruledesk.api import ratelimit
 from ruledesk.api.authentication import token_issue
 from ruledesk.api.models import ApiToken, LoginAttempt
+from ruledesk.ratelimit import services as ratelimit
 from ruledesk.tenancy.models import User
 
 WINDOW = 300
