@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ruledesk.audit",
     "ruledesk.events",
     "ruledesk.notifications",
+    "ruledesk.ratelimit",
     "ruledesk.api",
     "ruledesk.ops",
     # The product.

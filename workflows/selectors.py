@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.api.pagination import SortKey
+from ruledesk.keyset import SortKey
 from ruledesk.tenancy.models import TeamMembership, User
 from workflows.models import Comment, SavedView, Tag, Ticket, TicketTag, Visibility
 

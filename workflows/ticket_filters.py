@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.api.pagination import SortKey
+from ruledesk.keyset import SortKey
 from ruledesk.tenancy.models import User
 from workflows import search
 from workflows.models import PRIORITY_RANK, Priority, Status, Ticket
@@ -25,7 +25,7 @@ from workflows.sla import selectors as sla_selectors
 # PostgreSQL matches it with the expression index `ticket_org_res_due_key` in workflows/models.py.
 NO_DEADLINE = RawSQL("'infinity'::timestamptz", (), output_field=DateTimeField())
 # ordering parameter -> keyset ordering (id breaks ties); each has an index on
-# (organization, keys..., id), so every page is one index range scan (ruledesk/api/pagination.py).
+# (organization, keys..., id), so every page is one index range scan (ruledesk/keyset.py).
 ORDERINGS: dict[str, tuple[str | SortKey, ...]] = {
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),

@@ -32,7 +32,8 @@ def center(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "items": [(row, ticket_url(user, row)) for row in page.rows],
-        "next_query": form.query_with(cursor=page.next_cursor) if page.next_cursor else "",
+        "next_query": form.query_with(cursor=page.next) if page.next else "",
+        "previous_query": form.query_with(cursor=page.previous) if page.previous else "",
     }
     return render_page(
         request,

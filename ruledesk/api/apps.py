@@ -8,6 +8,3 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from ruledesk.api import schema  # noqa: F401 - registers schema extensions
-        from ruledesk.ops import schedules
-
-        schedules.register("ratelimit-prune", "ruledesk.api.tasks.ratelimit_prune", 3600)

@@ -15,8 +15,10 @@ from rest_framework.views import APIView
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api import idempotency
-from ruledesk.api.pagination import CursorPagination, SortKey
+from ruledesk.api.pagination import CursorPagination
+from ruledesk.keyset import SortKey
 from ruledesk.tenancy.models import Organization, User
+from ruledesk.tenancy.selectors import email_visible_to
 
 
 class StrictFieldsMixin:
@@ -54,16 +56,10 @@ class NamedRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 def user_ref(user: Any, viewer: Any = None) -> dict[str, Any] | None:
-    """A user as other objects embed them; requesters never see staff e-mail addresses."""
+    """A user as other objects embed them; the e-mail as `email_visible_to` allows."""
     if user is None:
         return None
-    hide_email = (
-        viewer is not None
-        and getattr(viewer, "role", None) == "requester"
-        and user.pk != viewer.pk
-        and getattr(user, "role", None) != "requester"
-    )
-    return {"id": user.pk, "name": user.display_name, "email": None if hide_email else user.email}
+    return {"id": user.pk, "name": user.display_name, "email": email_visible_to(viewer, user)}
 
 
 def named_ref(obj: Any) -> dict[str, Any] | None:

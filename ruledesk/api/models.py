@@ -63,19 +63,3 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {'ok' if self.succeeded else 'failed'}"
-
-
-class RateCounter(models.Model):
-    """One fixed-window counter per (limit scope, identity), bumped by one atomic upsert."""
-
-    key = models.CharField(max_length=100, primary_key=True)
-    window_start = models.BigIntegerField()  # unix seconds
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes: ClassVar[list[Any]] = [
-            models.Index(fields=["window_start"], name="ratecounter_window_idx")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.count}@{self.window_start}"

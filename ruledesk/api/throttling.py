@@ -8,8 +8,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from ruledesk.api import ratelimit
 from ruledesk.client_ip import client_ip
+from ruledesk.ratelimit import services as ratelimit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Per IP the allowance is wider: many users may share one office NAT.

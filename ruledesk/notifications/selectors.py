@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from django.db.models import QuerySet
 
-from django.db.models import DateTimeField, F, Q, QuerySet, Value
-
-from ruledesk.api.pagination import RowComparison, decode_token, encode_token, invalid_cursor
+from ruledesk import keyset
 from ruledesk.notifications.models import Kind, Notification
 from ruledesk.tenancy.models import User
 
-
-@dataclass(frozen=True)
-class FeedPage:
-    rows: list[Notification]
-    next_cursor: str | None
+# Served by the (recipient, -created_at, -id) indexes, the unread one partial.
+FEED_ORDER = ("-created_at", "-id")
 
 
 def feed_visible_to(
@@ -33,31 +26,8 @@ def feed_visible_to(
     return feed
 
 
-def _after(cursor: str) -> Q:
-    payload = decode_token(cursor)
-    try:
-        created_at = datetime.fromisoformat(payload["t"])
-        pk = int(payload["i"])
-    except (KeyError, TypeError, ValueError):
-        raise invalid_cursor() from None
-    return Q(
-        RowComparison(
-            [F("created_at"), F("id")],
-            "<",
-            [Value(created_at, output_field=DateTimeField()), Value(pk)],
-        )
-    )
-
-
-def feed_page(feed: QuerySet[Notification], *, cursor: str = "", size: int = 25) -> FeedPage:
-    """One page of `feed` newest first, read by the (recipient, created_at, id) index."""
-    if cursor:
-        feed = feed.filter(_after(cursor))
-    rows: list[Any] = list(feed.order_by("-created_at", "-id")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    last = rows[-1] if rows else None
-    next_cursor = (
-        encode_token({"t": last.created_at.isoformat(), "i": last.pk}) if more and last else None
-    )
-    return FeedPage(rows=rows, next_cursor=next_cursor)
+def feed_page(
+    feed: QuerySet[Notification], *, cursor: str = "", size: int = keyset.DEFAULT_PAGE_SIZE
+) -> keyset.Page:
+    """One keyset page of `feed`, newest first (the API's pagination core)."""
+    return keyset.page(feed, FEED_ORDER, cursor=cursor or None, size=size)

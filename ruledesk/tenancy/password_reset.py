@@ -19,10 +19,10 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ruledesk import errors
-from ruledesk.api import ratelimit
 from ruledesk.audit import services as audit
 from ruledesk.notifications.models import ACCOUNT_PASSWORD_RESET
 from ruledesk.notifications.services import account_email_send
+from ruledesk.ratelimit import services as ratelimit
 from ruledesk.tenancy.models import User
 from ruledesk.tenancy.services import _check_password
 

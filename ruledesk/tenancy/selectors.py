@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from ruledesk.access import policy
-from ruledesk.tenancy.models import Team, User
+from ruledesk.tenancy.models import Role, Team, User
 
 
 def users_visible_to(
@@ -29,3 +29,29 @@ def teams_visible_to(actor: Any) -> QuerySet[Team]:
 
 def team_members(team: Team) -> list[User]:
     return list(User.live.filter(memberships__team=team).order_by("name", "pk"))
+
+
+class Person(Protocol):
+    """What `email_visible_to` reads of a user (a `User`, or a row shaped like one)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+def email_visible_to(viewer: Person | None, user: Person) -> str | None:
+    """`user`'s e-mail address as `viewer` may read it; None when hidden.
+
+    Requesters never see the addresses of staff (agents, admins): only their own and
+    other requesters'. Without a viewer (an admin-only list), the address is shown.
+    """
+    hidden = (
+        viewer is not None
+        and viewer.role == Role.REQUESTER
+        and user.pk != viewer.pk
+        and user.role != Role.REQUESTER
+    )
+    return None if hidden else user.email

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from ruledesk import errors
-from ruledesk.api import ratelimit
 from ruledesk.api.models import LoginAttempt
+from ruledesk.ratelimit import services as ratelimit
 from ruledesk.tenancy.models import User
 
 WINDOW = 300

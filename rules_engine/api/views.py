@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,31 +12,10 @@ from rest_framework.response import Response
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api.base import ApiView, ListApiView
-from rules_engine import services
+from rules_engine import selectors, services
 from rules_engine.api import serializers as s
-from rules_engine.models import Rule, RuleExecution
-from rules_engine.selectors import traces_fill
+from rules_engine.selectors import MANAGE, traces_fill
 from rules_engine.vocabulary import vocabulary
-from workflows import selectors
-from workflows.models import Ticket
-
-MANAGE = "rules.manage"
-
-
-def _rules(actor: Any) -> QuerySet[Rule]:
-    return policy.scope(Rule.objects.select_related("created_by"), actor)
-
-
-def _rule(actor: Any, pk: Any) -> Rule:
-    """Another organization's rule is 404; a known rule without `rules.manage` is 403."""
-    return policy.access_object(_rules(actor), actor, pk, MANAGE)
-
-
-def _ticket_for_dry_run(actor: Any, ticket_id: int) -> Ticket:
-    ticket = selectors.tickets_visible_to(actor).filter(pk=ticket_id).first()
-    if ticket is None:
-        raise errors.ValidationFailed.on("ticket", "No such ticket.", "does_not_exist")
-    return ticket
 
 
 class RuleListApi(ListApiView):
@@ -46,7 +24,7 @@ class RuleListApi(ListApiView):
     @extend_schema(responses={200: s.RuleOutput(many=True)})
     def get(self, request: Request) -> Response:
         policy.require(self.actor, MANAGE)
-        return self.paginate(request, _rules(self.actor), s.rule_out)
+        return self.paginate(request, selectors.rules_visible_to(self.actor), s.rule_out)
 
     @extend_schema(request=s.RuleInput, responses={201: s.RuleOutput})
     def post(self, request: Request) -> Response:
@@ -60,19 +38,19 @@ class RuleListApi(ListApiView):
 class RuleDetailApi(ApiView):
     @extend_schema(responses={200: s.RuleOutput})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.rule_out(_rule(self.actor, pk)))
+        return Response(s.rule_out(selectors.access_rule(self.actor, pk)))
 
     @extend_schema(request=s.RulePatchInput, responses={200: s.RuleOutput})
     def patch(self, request: Request, pk: int) -> Response:
-        rule = _rule(self.actor, pk)
+        rule = selectors.access_rule(self.actor, pk)
         data = s.RulePatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.rule_update(actor=self.actor, rule=rule, data=data.validated_data)
-        return Response(s.rule_out(_rule(self.actor, pk)))
+        return Response(s.rule_out(selectors.access_rule(self.actor, pk)))
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        services.rule_delete(actor=self.actor, rule=_rule(self.actor, pk))
+        services.rule_delete(actor=self.actor, rule=selectors.access_rule(self.actor, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -86,10 +64,10 @@ class RuleVocabularyApi(ApiView):
 class RuleDryRunApi(ApiView):
     @extend_schema(request=s.DryRunInput, responses={200: s.DryRunOutput})
     def post(self, request: Request, pk: int) -> Response:
-        rule = _rule(self.actor, pk)
+        rule = selectors.access_rule(self.actor, pk)
         data = s.DryRunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = _ticket_for_dry_run(self.actor, data.validated_data["ticket"])
+        ticket = selectors.dry_run_ticket(self.actor, data.validated_data["ticket"])
         result = services.rule_dry_run(
             actor=self.actor, definition=services.rule_definition(rule), ticket=ticket
         )
@@ -107,7 +85,7 @@ class DraftDryRunApi(ApiView):
         data = s.DraftDryRunInput(data=request.data)
         data.is_valid(raise_exception=True)
         draft = data.validated_data["rule"]
-        ticket = _ticket_for_dry_run(self.actor, data.validated_data["ticket"])
+        ticket = selectors.dry_run_ticket(self.actor, data.validated_data["ticket"])
         definition = {
             "event": draft["event"],
             "schedule": draft.get("schedule"),
@@ -129,10 +107,7 @@ class DraftDryRunApi(ApiView):
 class RuleExecutionListApi(ListApiView):
     @extend_schema(responses={200: s.ExecutionOutput(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        rule = _rule(self.actor, pk)
-        executions = RuleExecution.objects.filter(
-            organization_id=rule.organization_id, rule=rule
-        ).select_related("ticket")
+        executions = selectors.executions_of_rule(self.actor, pk)
         slug = self.organization.slug
         return self.paginate(
             request, executions, lambda e: s.execution_out(e, slug), prepare=traces_fill
@@ -142,10 +117,7 @@ class RuleExecutionListApi(ListApiView):
 class TicketRuleExecutionListApi(ListApiView):
     @extend_schema(responses={200: s.ExecutionOutput(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        ticket = selectors.access_ticket(self.actor, pk, MANAGE)
-        executions = RuleExecution.objects.filter(
-            organization_id=ticket.organization_id, ticket=ticket
-        ).select_related("ticket")
+        executions = selectors.executions_of_ticket(self.actor, pk)
         slug = self.organization.slug
         return self.paginate(
             request, executions, lambda e: s.execution_out(e, slug), prepare=traces_fill

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ruledesk.api import pagination
+from ruledesk import keyset
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, User
 from tests.api.problems import assert_problem, field_errors
@@ -188,7 +188,7 @@ def test_invalid_cursor_answers_400_never_500(api, admin, path, cursor) -> None:
 
 
 def _signed(payload: dict) -> str:
-    return pagination.encode_token(payload)
+    return keyset.encode_token(payload)
 
 
 @pytest.mark.parametrize(

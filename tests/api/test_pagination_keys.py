@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from ruledesk.api.pagination import CursorPagination, SortKey
+from ruledesk.api.pagination import CursorPagination
+from ruledesk.keyset import SortKey
 from ruledesk.tenancy.models import Organization, User
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)

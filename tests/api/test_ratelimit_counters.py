@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from ruledesk.api import ratelimit
-from ruledesk.api.models import RateCounter
+from ruledesk.ratelimit import services as ratelimit
+from ruledesk.ratelimit.models import RateCounter
 
 LIMIT = ratelimit.Limit("test", limit=3, window_seconds=60)
 

@@ -243,7 +243,7 @@ def test_vocabulary_lists_exactly_the_contract(api: Api, admin: User) -> None:
 
 
 # The request's own bookkeeping (its write rate-limit counter), not a change made by the dry run.
-REQUEST_BOOKKEEPING = {"api.RateCounter"}
+REQUEST_BOOKKEEPING = {"ratelimit.RateCounter"}
 
 
 def _row_counts() -> dict[str, int]:

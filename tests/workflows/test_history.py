@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ruledesk.api import pagination
+from ruledesk import keyset
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
 from tests.api.problems import assert_problem, field_errors
@@ -184,10 +184,10 @@ def test_history_pages_embed_each_page_and_follow_links(api, admin, agent, setti
     [
         "garbage",
         "MTA=",  # the former format: base64 of an offset
-        pagination.encode_token({"o": "history", "n": -1}),
-        pagination.encode_token({"o": "history", "n": "5"}),
-        pagination.encode_token({"o": "history", "n": 10**12}),
-        pagination.encode_token({"o": "id", "v": [1]}),
+        keyset.encode_token({"o": "history", "n": -1}),
+        keyset.encode_token({"o": "history", "n": "5"}),
+        keyset.encode_token({"o": "history", "n": 10**12}),
+        keyset.encode_token({"o": "id", "v": [1]}),
     ],
 )
 def test_a_bad_history_cursor_is_a_400(api, agent, setting, cursor: str) -> None:

@@ -20,6 +20,7 @@ from workflows import selectors, services, ticket_filters
 from workflows.api import history
 from workflows.api import serializers as s
 from workflows.api.presenters import approval_out, comment_out, ticket_out, ticket_rows_out
+from workflows.history import history_visible_to
 from workflows.models import ReopenApproval, Ticket
 from workflows.services import bulk
 
@@ -201,7 +202,7 @@ class TicketHistoryApi(ApiView):
     @extend_schema(responses={200: s.HistoryEntryOutput(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         ticket = selectors.access_ticket(self.actor, pk)
-        entries = history.entries(ticket, self.actor)
+        entries = history_visible_to(self.actor, ticket)
         return Response(history.page(request, entries, ticket, self.actor))
 
 

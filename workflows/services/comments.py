@@ -11,9 +11,9 @@ from django.db.models.functions import Lower, Replace
 
 from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.api import ratelimit
 from ruledesk.events.services import emit
 from ruledesk.markdown import render_markdown
+from ruledesk.ratelimit import services as ratelimit
 from ruledesk.tenancy.models import Role, User
 from workflows import search
 from workflows.models import Comment, Ticket, Visibility

@@ -1,8 +1,8 @@
-"""django-q2 entry points of the API layer."""
+"""django-q2 entry points of the rate limiter."""
 
 from __future__ import annotations
 
-from ruledesk.api import ratelimit
+from ruledesk.ratelimit import services as ratelimit
 
 
 def ratelimit_prune() -> int:

@@ -1,5 +1,8 @@
 """Fixed-window counters, one row per (limit, identity), counted by one atomic statement.
 
+Used by the API's throttles and login lockout and by services (the comment cooldown), so
+it lives in the platform, not in the REST package.
+
 Written by hand rather than with DRF's SimpleRateThrottle because that one
 stores every request timestamp per key (300 floats rewritten on each write).
 A cache's add()-then-incr() is not atomic on the database cache (it reads, then
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ruledesk.api.models import RateCounter
+from ruledesk.ratelimit.models import RateCounter
 
 _HIT = f"""
 INSERT INTO {RateCounter._meta.db_table} (key, window_start, count) VALUES (%s, %s, 1)
