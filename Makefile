@@ -97,3 +97,9 @@ bench-rules: setup
 
 bench-sla: setup
 	$(PY) bench/sla.py $(BENCH_ARGS)
+
+# Web UI benchmark: portal pages and htmx fragments on bench/tickets.py's data set (the same
+# .local/bench, built once for both). Options: BENCH_ARGS="--concurrency 1,8" etc.
+.PHONY: bench-portal
+bench-portal: setup
+	$(PY) bench/portal.py $(BENCH_ARGS)
