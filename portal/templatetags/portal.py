@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -9,10 +11,16 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+@functools.cache
+def _sprite() -> str:
+    """The sprite's hashed URL: fixed for the life of the process (collectstatic restarts it)."""
+    return static("portal/icons/sprite.svg")
+
+
 @register.simple_tag
 def icon(name: str, label: str = "") -> str:
     """An icon from the vendored sprite; decorative unless given a label."""
-    href = f"{static('portal/icons/sprite.svg')}#i-{name}"
+    href = f"{_sprite()}#i-{name}"
     if label:
         return format_html(
             '<svg class="icon" role="img" aria-label="{}"><use href="{}"></use></svg>', label, href

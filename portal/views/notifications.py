@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import access
 from portal.forms.notifications import FeedFilterForm
 from portal.http import redirect_or_fragment, render_page, safe_next
-from portal.viewmodels.notifications import ticket_url
+from portal.viewmodels.notifications import feed_rows, ticket_url
 from ruledesk import errors
 from ruledesk.notifications import selectors, services
 from ruledesk.tenancy.models import User
@@ -31,7 +31,7 @@ def center(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "items": [(row, ticket_url(user, row)) for row in page.rows],
+        "items": feed_rows(page.rows),
         "next_query": form.query_with(cursor=page.next) if page.next else "",
         "previous_query": form.query_with(cursor=page.previous) if page.previous else "",
     }
