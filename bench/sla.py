@@ -239,9 +239,10 @@ def _sweeper(limit: int, batch: int, quota: int, barrier: Any, out: Any) -> None
 
     from workflows.sla import services
     from workflows.sla.models import SlaTimer
+    from workflows.sla.services import sweep
 
     if batch:
-        services.SWEEP_BATCH = batch
+        sweep.SWEEP_BATCH = batch
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = int(cursor.fetchone()[0])
@@ -270,7 +271,7 @@ def _sweeper(limit: int, batch: int, quota: int, barrier: Any, out: Any) -> None
 def sweep(processes: int, limit: int, batch: int, quota: int) -> dict[str, Any]:
     from django.db import connection
 
-    from workflows.sla import services
+    from workflows.sla.services import sweep as sweeping
 
     connection.close()
     ctx = multiprocessing.get_context("fork")
@@ -294,7 +295,7 @@ def sweep(processes: int, limit: int, batch: int, quota: int) -> dict[str, Any]:
     return {
         "processes": processes,
         "limit": limit,
-        "batch": batch or services.SWEEP_BATCH,
+        "batch": batch or sweeping.SWEEP_BATCH,
         "load": os.getloadavg(),
         "emitted": emitted,
         "calls": sum(r[1] for r in results),

@@ -21,15 +21,8 @@ from typing import Any
 from django.db import transaction
 
 from ruledesk import errors
-from rules_engine.actions import (
-    HANDLERS,
-    SKIPPABLE,
-    UNCHANGED,
-    ActionContext,
-    ActionResult,
-    changes_nothing,
-    describe,
-)
+from rules_engine.actions import HANDLERS, SKIPPABLE, changes_nothing, describe
+from rules_engine.context import UNCHANGED, ActionContext, ActionResult
 from workflows import services as tickets
 
 # Actions that only set ticket fields: what the merged update is made of.

@@ -14,17 +14,15 @@ Confidentiality is decided here, before notifications ever see the message:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 from ruledesk.notifications.services import Message
 from ruledesk.notifications.services import notify as notifications_notify
 from ruledesk.tenancy.models import Role, User
+from rules_engine.context import ActionContext
 from rules_engine.validation import parse_user_recipient
 from workflows.models import Comment, Ticket, Visibility
 from workflows.numbering import display_number
-
-if TYPE_CHECKING:
-    from rules_engine.actions import ActionContext
 
 GENERIC_KIND = "ticket.replied"  # activity on a ticket with no more specific kind
 

@@ -31,8 +31,8 @@ from django.db import DEFAULT_DB_ALIAS
 from ruledesk.events.models import DomainEvent
 from ruledesk.events.services import emit
 from ruledesk.tenancy.services import system_actor
-from rules_engine.actions import ActionContext, TicketState
 from rules_engine.apply import Run, run_matched
+from rules_engine.context import ActionContext, TicketState
 from rules_engine.evaluate import TraceEntry
 from rules_engine.models import Rule, RuleEventSnapshot, RuleExecution
 from rules_engine.records import ExecutionRow, execution_row, executions_write, to_json

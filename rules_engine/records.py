@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 
-from rules_engine.actions import ActionResult
+from rules_engine.context import ActionResult
 from rules_engine.evaluate import TraceEntry
 from rules_engine.models import RuleExecution
 

@@ -95,3 +95,12 @@ def test_the_walk_sees_a_forbidden_import(tmp_path: Path) -> None:
     assert "ruledesk.api" in found
     assert "rest_framework.request" in found
     assert offending(iter([sample]), ("ruledesk.api",)) != []
+
+
+def test_the_action_context_breaks_the_actions_notify_circle() -> None:
+    engine = ROOT / "rules_engine"
+    assert offending(iter([engine / "notify.py"]), ("rules_engine.actions",)) == []
+    assert (
+        offending(iter([engine / "context.py"]), ("rules_engine.actions", "rules_engine.notify"))
+        == []
+    )

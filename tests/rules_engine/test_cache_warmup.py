@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from ruledesk.ops.warmup import warm_up
 from ruledesk.tenancy.models import User
 from rules_engine import services
+from rules_engine.services import dispatch
 from tests.rules_engine.conftest import dispatch_all, make_rule, ticket
 
 
@@ -19,11 +20,11 @@ def test_warming_parses_each_active_rule_set_so_the_first_event_parses_nothing(
     make_rule(admin, name="On create")
     make_rule(admin, name="On comment", event="comment.created")
     make_rule(admin, name="Off", event="ticket.updated", active=False)
-    services._COMPILED.clear()
+    dispatch._COMPILED.clear()
 
     assert services.rules_cache_warm() == 2
 
-    assert sorted(key for key in services._COMPILED if key[0] == org) == [
+    assert sorted(key for key in dispatch._COMPILED if key[0] == org) == [
         (org, "comment.created"),
         (org, "ticket.created"),
     ]
@@ -39,9 +40,9 @@ def test_the_worker_warm_up_runs_the_rules_one_and_leaves_no_connection_open(
     admin: User,
 ) -> None:
     make_rule(admin, name="On create")
-    services._COMPILED.clear()
+    dispatch._COMPILED.clear()
 
     assert warm_up() == ["rules"]
 
-    assert (admin.organization_id, "ticket.created") in services._COMPILED
+    assert (admin.organization_id, "ticket.created") in dispatch._COMPILED
     assert connection.connection is None  # closed: forked workers must not share it

@@ -12,6 +12,7 @@ from ruledesk.ops import schedules
 from ruledesk.tenancy.models import Organization, Role, User
 from rules_engine import services
 from rules_engine.models import RuleEventSnapshot, RuleExecution
+from rules_engine.services import retention
 from tests import factories
 from tests.rules_engine.conftest import dispatch_all, make_rule, ticket
 
@@ -33,7 +34,7 @@ def test_records_older_than_the_retention_go_in_every_organization_and_the_rest_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.RULEDESK_RULE_EXECUTIONS_DAYS = 30
-    monkeypatch.setattr(services, "PRUNE_BATCH", 2)  # several batches
+    monkeypatch.setattr(retention, "PRUNE_BATCH", 2)  # several batches
     their_admin = factories.user(globex, Role.ADMIN, email="admin@globex.test")
     their_requester = factories.user(globex, Role.REQUESTER, email="req@globex.test")
     _runs(admin, requester, 3)

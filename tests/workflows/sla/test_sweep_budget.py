@@ -19,6 +19,7 @@ from workflows.models import Ticket
 from workflows.sla import services as sla
 from workflows.sla import tasks
 from workflows.sla.models import SlaTimer
+from workflows.sla.services import sweep as sweeping
 
 from .conftest import MONDAY_10, OFFICE, at
 
@@ -51,7 +52,7 @@ def tickets_under_policy(count: int, requester: User, admin: User) -> list[Ticke
 @pytest.mark.django_db
 def test_one_periodic_run_fires_a_burst_of_many_batches(admin, requester, monkeypatch) -> None:
     tickets = tickets_under_policy(5, requester, admin)
-    monkeypatch.setattr(sla, "SWEEP_BATCH", 3)
+    monkeypatch.setattr(sweeping, "SWEEP_BATCH", 3)
     with time_machine.travel(LATER, tick=False), CaptureQueriesContext(connection) as queries:
         assert tasks.sla_sweep() == 20
     # 20 timers in 7 batches of at most 3, then one claim that finds nothing after the last.
@@ -74,7 +75,7 @@ def test_the_budget_stops_the_sweep_after_the_batch_that_spent_it(
     admin, requester, monkeypatch
 ) -> None:
     tickets_under_policy(2, requester, admin)
-    monkeypatch.setattr(sla, "SWEEP_BATCH", 3)
+    monkeypatch.setattr(sweeping, "SWEEP_BATCH", 3)
     assert sla.sla_sweep(limit=None, budget=0, now=LATER) == 3
     assert SlaTimer.objects.filter(fired_at__isnull=True).count() == 5
     assert sla.sla_sweep(limit=None, budget=60, now=LATER) == 5
@@ -98,7 +99,7 @@ def test_a_timer_whose_ticket_is_locked_waits_for_the_next_run_and_fires_once(
     admin = factories.user(org, Role.ADMIN, email="admin@acme.test")
     requester = factories.user(org, Role.REQUESTER, email="requester@acme.test")
     first, edited, last = tickets_under_policy(3, requester, admin)
-    monkeypatch.setattr(sla, "SWEEP_BATCH", 2)  # the edited ticket's timers are mid-batch
+    monkeypatch.setattr(sweeping, "SWEEP_BATCH", 2)  # the edited ticket's timers are mid-batch
     locked, release = threading.Event(), threading.Event()
     failures: list[BaseException] = []
 

@@ -15,6 +15,7 @@ from tests import factories
 from workflows import services
 from workflows.models import Ticket
 from workflows.sla import services as sla
+from workflows.sla.services import sweep as sweeping
 
 from .conftest import MONDAY_10, OFFICE, at
 
@@ -41,7 +42,7 @@ def test_two_concurrent_sweepers_emit_each_warning_and_breach_once(monkeypatch) 
     )
     with time_machine.travel(MONDAY_10, tick=False):
         tickets = [services.ticket_create(actor=requester, title=f"T{n}") for n in range(TICKETS)]
-    monkeypatch.setattr(sla, "SWEEP_BATCH", 3)  # small batches: the sweepers interleave
+    monkeypatch.setattr(sweeping, "SWEEP_BATCH", 3)  # small batches: the sweepers interleave
     start = threading.Barrier(SWEEPERS)
     counts: list[int] = []
     failures: list[BaseException] = []

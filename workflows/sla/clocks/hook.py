@@ -1,33 +1,8 @@
-"""The SLA clocks of one ticket, derived from its policy, calendar and status log.
-
-Everything here is recomputed from facts, never from counters: the ticket's
-`created_at`, its `first_responded_at`, and the append-only StatusTransition log.
-Paused time (`waiting_on_requester`) is found by replaying the log, so a due time
-can always be recomputed and checked.
-
-Semantics (documented in architecture.md, SLA):
-- First response runs from creation until the first public agent comment; it is
-  inactive while the ticket waits on the requester or is resolved/closed.
-- Resolution runs from creation, or from the latest reopen (a reopen restarts the
-  full resolution target from the reopen moment and starts a new "cycle": the
-  resolution breach flag is cleared and warning/breach can fire again); it is
-  paused while waiting on the requester and stops at `resolved`.
-- While a ticket waits, its stored due times are the ones it would have if it
-  resumed now; on resume they are recomputed from the log (pushed by the business
-  minutes paused). A warning time not yet reached when a pause starts is cleared.
-- The warning fires when `reminder_percent` of the target's business minutes have
-  elapsed; the breach at the due time.
-
-Hooks (called by workflows services inside their transaction, ticket row locked):
-`ticket_sla_sync(ticket=..., rematch=...)`.
-"""
+"""Policies and the ticket hook: match a ticket's policy, write its clocks and timers."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -36,166 +11,11 @@ from django.utils import timezone
 from ruledesk import errors
 from ruledesk.access import policy as access
 from ruledesk.events.services import emit
-from ruledesk.tenancy.models import Organization, User
+from ruledesk.tenancy.models import User
 from workflows.models import Status, StatusTransition, Ticket
-from workflows.sla import business_time
-from workflows.sla.business_time import Calendar
-from workflows.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, SlaTimer, SlaTimerKind
-
-logger = logging.getLogger(__name__)
-
-DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DONE = (Status.RESOLVED, Status.CLOSED)
-FIRST_RESPONSE_INACTIVE = (Status.WAITING_ON_REQUESTER, Status.RESOLVED, Status.CLOSED)
-
-Span = tuple[datetime, datetime]
-
-
-# --- Calendars ---------------------------------------------------------------------------
-
-
-def _minute(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def calendar_of(stored: BusinessCalendar) -> Calendar:
-    """The pure calendar of a stored one (its JSON was validated when saved)."""
-    hours = {
-        DAY_KEYS.index(key): tuple((_minute(a), _minute(b)) for a, b in spans)
-        for key, spans in stored.hours.items()
-        if spans
-    }
-    holidays = frozenset(date.fromisoformat(day) for day in stored.holidays)
-    return Calendar(timezone=stored.timezone, hours=hours, holidays=holidays)
-
-
-def organization_calendar(organization_id: int) -> Calendar:
-    """The organization's calendar (its oldest); 24/7 in the organization's zone when none."""
-    stored = BusinessCalendar.objects.filter(organization_id=organization_id).order_by("id").first()
-    if stored is not None:
-        return calendar_of(stored)
-    tz = Organization.objects.filter(pk=organization_id).values_list("timezone", flat=True).first()
-    return Calendar.always(tz or "UTC")
-
-
-# --- Deadlines ---------------------------------------------------------------------------
-
-
-def deadline(cal: Calendar, start: datetime, minutes: int, inactive: Sequence[Span]) -> datetime:
-    """When `minutes` business minutes have elapsed from `start`, not counting `inactive` spans.
-
-    `inactive` is sorted by start and non-overlapping.
-    """
-    cursor, remaining = start, minutes
-    for span_start, span_end in inactive:
-        if span_end <= cursor:
-            continue
-        span_start = max(span_start, cursor)
-        available = business_time.business_minutes_between(cal, cursor, span_start)
-        if remaining <= available:
-            return business_time.add_business_minutes(cal, cursor, remaining)
-        remaining -= available
-        cursor = span_end
-    return business_time.add_business_minutes(cal, cursor, remaining)
-
-
-def status_spans(
-    created_at: datetime, transitions: Iterable[StatusTransition], now: datetime
-) -> list[tuple[str, datetime, datetime]]:
-    """(status, from, to) from creation to `now`, replayed from the transition log."""
-    spans: list[tuple[str, datetime, datetime]] = []
-    status, since = str(Status.NEW), created_at
-    for step in transitions:
-        spans.append((status, since, step.created_at))
-        status, since = step.to_status, step.created_at
-    spans.append((status, since, max(now, since)))
-    return spans
-
-
-@dataclass(frozen=True)
-class Targets:
-    first_response_minutes: int
-    resolution_minutes: int
-    reminder_percent: int
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the clocks of one ticket say at `now`."""
-
-    first_response_due_at: datetime | None
-    first_response_warn_at: datetime | None
-    resolution_due_at: datetime | None
-    resolution_warn_at: datetime | None
-    first_response_running: bool
-    resolution_running: bool
-    paused: bool
-    cycle: int
-
-
-def _warn_minutes(minutes: int, percent: int) -> int:
-    return minutes * percent // 100
-
-
-def plan(
-    *,
-    cal: Calendar,
-    targets: Targets,
-    created_at: datetime,
-    first_responded_at: datetime | None,
-    transitions: Sequence[StatusTransition],
-    status: str,
-    reopen_count: int,
-    now: datetime,
-) -> Plan:
-    spans = status_spans(created_at, transitions, now)
-    paused = status == Status.WAITING_ON_REQUESTER
-    fr_inactive = [(a, b) for s, a, b in spans if s in FIRST_RESPONSE_INACTIVE and b > a]
-    reopens = [step.created_at for step in transitions if step.name == "reopen"]
-    cycle_start = reopens[-1] if reopens else created_at
-    res_inactive = [
-        (a, b) for s, a, b in spans if s == Status.WAITING_ON_REQUESTER and b > cycle_start
-    ]
-    try:
-        fr_due = deadline(cal, created_at, targets.first_response_minutes, fr_inactive)
-        fr_warn = deadline(
-            cal,
-            created_at,
-            _warn_minutes(targets.first_response_minutes, targets.reminder_percent),
-            fr_inactive,
-        )
-        res_due = deadline(cal, cycle_start, targets.resolution_minutes, res_inactive)
-        res_warn = deadline(
-            cal,
-            cycle_start,
-            _warn_minutes(targets.resolution_minutes, targets.reminder_percent),
-            res_inactive,
-        )
-    except ValueError:
-        logger.warning("SLA target unreachable within the calendar's horizon", exc_info=True)
-        return Plan(None, None, None, None, False, False, paused, reopen_count)
-    fr_running = first_responded_at is None and status not in DONE
-    res_running = status not in DONE
-
-    def shown_warning(running: bool, warn_at: datetime) -> datetime | None:
-        if not running or (paused and warn_at > now):
-            return None
-        return warn_at
-
-    return Plan(
-        first_response_due_at=fr_due,
-        first_response_warn_at=shown_warning(fr_running, fr_warn),
-        resolution_due_at=res_due,
-        resolution_warn_at=shown_warning(res_running, res_warn),
-        first_response_running=fr_running,
-        resolution_running=res_running,
-        paused=paused,
-        cycle=reopen_count,
-    )
-
-
-# --- Policies and the ticket hook --------------------------------------------------------
+from workflows.sla.clocks.calendars import calendar_of
+from workflows.sla.clocks.deadlines import Plan, Targets, plan
+from workflows.sla.models import SlaPolicy, SlaTarget, SlaTimer, SlaTimerKind
 
 
 def sla_policy_match(
@@ -435,21 +255,3 @@ def sla_policy_apply(*, actor: User, ticket: Ticket, policy_id: int, depth: int 
             depth=depth,
         )
     return ticket
-
-
-# --- State -------------------------------------------------------------------------------
-
-
-def sla_state(ticket: Ticket, now: datetime | None = None) -> str:
-    """ "breached", "at_risk", "ok" or "none" (no policy, or every target stopped)."""
-    now = now or timezone.now()
-    if ticket.first_response_breached or ticket.resolution_breached:
-        return "breached"
-    if ticket.sla_policy_id is None or ticket.status in DONE:
-        return "none"
-    warns = [ticket.resolution_warn_at]
-    if ticket.first_responded_at is None:
-        warns.append(ticket.first_response_warn_at)
-    if any(warn is not None and warn <= now for warn in warns):
-        return "at_risk"
-    return "ok"
