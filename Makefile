@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export RULEDESK_DATA_DIR ?= $(CURDIR)/.local
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.local/run
 
-.PHONY: run test setup migrate lint types schema schema-check compose-check pytest clean
+.PHONY: run test setup migrate lint types schema schema-check compose-check pytest clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,14 @@ compose-check:
 	env $(COMPOSE_CHECK_ENV) $$compose -f docker-compose.yml config --quiet \
 		&& echo "docker-compose.yml: valid"
 
-pytest: setup
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "$(CHROMIUM) is missing: as root, run apt-get update && apt-get install -y chromium"; exit 1; fi
+
+pytest: setup chromium
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
@@ -78,3 +85,4 @@ bench-rules: setup
 
 bench-sla: setup
 	$(PY) bench/sla.py $(BENCH_ARGS)
+
