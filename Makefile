@@ -86,3 +86,9 @@ bench-rules: setup
 bench-sla: setup
 	$(PY) bench/sla.py $(BENCH_ARGS)
 
+# Not part of `make test`: PNGs of the main pages, both languages and themes, in
+# docs/screenshots/ from the demo data (entries in tests/browser/screenshots.py).
+.PHONY: screenshots
+screenshots: migrate chromium
+	$(PY) manage.py seed_demo
+	$(PY) -m tests.browser.screenshots $(SCREENSHOTS_ARGS)
