@@ -357,21 +357,31 @@ class Vitals:
         return "\n".join(lines)
 
 
-def web_vitals(page: Page) -> Vitals:
+def web_vitals(page: Page, *, wait_ms: int = 3000) -> Vitals:
     """LCP and CLS of the current document so far, read after load and two animation frames.
 
-    Call it once the page shows what the test waits for; LCP candidates stop at
-    the first click or key press, so read it before interacting. For target P5
-    prefer `web_vitals_warm`.
+    Chromium reports an LCP entry only once the frame is presented, which on a
+    busy machine can come several frames after load, so this waits up to
+    `wait_ms` for the first entry. Call it once the page shows what the test
+    waits for; LCP candidates stop at the first click or key press, so read it
+    before interacting. For target P5 prefer `web_vitals_warm`.
     """
     page.wait_for_load_state("load")
     raw = page.evaluate(
-        """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(
-            () => setTimeout(() => {
+        """(waitMs) => new Promise(resolve => {
+            const started = performance.now();
+            const read = () => {
                 const vitals = window.__ruledeskVitals;
+                if (vitals && vitals.lcp === null && performance.now() - started < waitMs) {
+                    setTimeout(read, 20);
+                    return;
+                }
                 const nav = performance.getEntriesByType("navigation")[0];
                 resolve(vitals ? {...vitals, ttfb: nav ? nav.responseStart : null} : null);
-            }, 0))))"""
+            };
+            requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(read, 0)));
+        })""",
+        wait_ms,
     )
     if raw is None:
         raise RuntimeError(
