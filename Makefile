@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export RULEDESK_DATA_DIR ?= $(CURDIR)/.local
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.local/run
 
-.PHONY: run test setup migrate static gettext compilemessages messages i18n-check lint types schema schema-check compose-check pytest clean
+.PHONY: run test setup migrate static gettext compilemessages messages i18n-check lint types schema schema-check compose-check pytest clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,7 +74,14 @@ messages: setup gettext
 i18n-check: setup gettext
 	$(PY) tools/i18n_check.py
 
-pytest: setup static compilemessages
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "$(CHROMIUM) is missing: as root, run apt-get update && apt-get install -y chromium"; exit 1; fi
+
+pytest: setup static compilemessages chromium
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
@@ -103,3 +110,10 @@ bench-sla: setup
 .PHONY: bench-portal
 bench-portal: setup
 	$(PY) bench/portal.py $(BENCH_ARGS)
+
+# Not part of `make test`: PNGs of the main pages, both languages and themes, in
+# docs/screenshots/ from the demo data (entries in tests/browser/screenshots.py).
+.PHONY: screenshots
+screenshots: migrate static compilemessages chromium
+	$(PY) manage.py seed_demo
+	$(PY) -m tests.browser.screenshots $(SCREENSHOTS_ARGS)

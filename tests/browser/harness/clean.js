@@ -1,0 +1,2 @@
+"use strict";
+document.getElementById("js-state").textContent = "JavaScript is on.";
