@@ -12,8 +12,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    """A request htmx made to swap part of the page (a boosted link wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+    """A request htmx made to swap part of the page.
+
+    A boosted link and a history restore (Back after the page cache is gone) want
+    the whole page.
+    """
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and "HX-Boosted" not in headers
+        and "HX-History-Restore-Request" not in headers
+    )
 
 
 def render_page(

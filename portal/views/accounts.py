@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -68,6 +69,8 @@ def logout(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("portal:login"))
         return render_page(request, "portal/accounts/logout.html")
     auth.logout(request)
+    # The sign-in page that follows speaks the browser's language again; so does the toast.
+    translation.activate(translation.get_language_from_request(request))
     messages.success(request, _("You have signed out."))
     return HttpResponseRedirect(reverse("portal:login"))
 

@@ -108,6 +108,22 @@ def browser() -> Iterator[Browser]:
             os.environ[ASYNC_UNSAFE] = previous
 
 
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """pytest-django's live server, with static files served as in production.
+
+    Its default static handler serves `/static/` from the finders, which know
+    only unhashed names, so every hashed URL the manifest storage writes would
+    404. Without it, requests reach WhiteNoise, which serves the collected,
+    hashed and compressed files (`make static`), exactly as gunicorn does.
+    """
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda handler: handler
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def login_as(live_server: LiveServer) -> LoginAs:
     """`login_as(context, user)`: a real Django session for `user`, its cookie on the context."""

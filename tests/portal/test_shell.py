@@ -143,3 +143,10 @@ def test_shell_costs_the_same_queries_whatever_the_unread_count(agent: User) -> 
     _notify(agent, 60)
     many = queries_of(client, "/desk/")
     assert few == many <= 8
+
+
+def test_history_restore_and_boosted_requests_get_the_whole_page(agent: User) -> None:
+    client = signed_in(agent)
+    for header in ("HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_BOOSTED"):
+        response = fragment(client, "/notifications?state=unread", **{header: "true"})
+        assert "<html" in response.content.decode(), header
