@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.api.authentication import token_issue
@@ -32,14 +33,14 @@ def login_for_token(
     wait = ratelimit.exceeded(per_pair, pair) or ratelimit.exceeded(per_ip, ip)
     if wait:
         _log(email, ip, request, succeeded=False)
-        raise errors.RateLimited("Too many failed logins; try again later.", retry_after=wait)
+        raise errors.RateLimited(_("Too many failed logins; try again later."), retry_after=wait)
     # authenticate() runs the password hasher for unknown users too, so timing matches.
     user = authenticate(request, username=email, password=password)
     if not isinstance(user, User) or user.organization_id is None or user.deleted_at is not None:
         ratelimit.hit(per_pair, pair)
         ratelimit.hit(per_ip, ip)
         _log(email, ip, request, succeeded=False)
-        raise errors.NotAuthenticated("Invalid e-mail address or password.")
+        raise errors.NotAuthenticated(_("Invalid e-mail address or password."))
     _log(email, ip, request, succeeded=True)
     return token_issue(user=user)
 
