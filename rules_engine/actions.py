@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.tenancy.models import Role, User
@@ -101,7 +102,7 @@ def assign_agent(ctx: ActionContext, action: Mapping[str, Any], index: int) -> N
 def team_agents(ticket: Ticket) -> list[int]:
     """Ids of the active agents and admins of the ticket's team, ascending."""
     if ticket.team_id is None:
-        raise errors.ValidationFailed("The ticket has no team to pick an agent from.")
+        raise errors.ValidationFailed(_("The ticket has no team to pick an agent from."))
     ids = list(
         User.live.filter(
             organization_id=ticket.organization_id,
@@ -113,7 +114,7 @@ def team_agents(ticket: Ticket) -> list[int]:
         .values_list("pk", flat=True)
     )
     if not ids:
-        raise errors.ValidationFailed("The ticket's team has no active agent.")
+        raise errors.ValidationFailed(_("The ticket's team has no active agent."))
     return ids
 
 
@@ -122,7 +123,7 @@ def pick_round_robin(ticket: Ticket) -> int:
     candidates = team_agents(ticket)
     team_id = ticket.team_id
     if team_id is None:  # team_agents refused it already; this narrows the type
-        raise errors.ValidationFailed("The ticket has no team.")
+        raise errors.ValidationFailed(_("The ticket has no team."))
     RoundRobinCursor.objects.get_or_create(
         team_id=team_id, defaults={"organization_id": ticket.organization_id}
     )
@@ -159,7 +160,7 @@ def pick_least_loaded(ticket: Ticket, *, capacity: int | None = None) -> int:
     for pk, load in loads:
         if capacity is None or load < capacity:
             return int(pk)
-    raise errors.ValidationFailed("Every agent of the team is at capacity.")
+    raise errors.ValidationFailed(_("Every agent of the team is at capacity."))
 
 
 def transition(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
@@ -221,7 +222,7 @@ def escalate(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
         if raised != ticket.priority:
             changes["priority"] = raised
     if not changes:
-        raise errors.ValidationFailed("The ticket's team has no escalation team.")
+        raise errors.ValidationFailed(_("The ticket's team has no escalation team."))
     tickets.ticket_update(actor=ctx.actor, ticket=ticket, depth=ctx.depth, **changes)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from rules_engine.actions import HANDLERS, SKIPPABLE, changes_nothing, describe
@@ -73,7 +74,7 @@ def run_one(
     outcome: bool | None = None
     try:
         if handler is None:
-            raise errors.ValidationFailed(f"Unknown action type {kind!r}.")
+            raise errors.ValidationFailed(_("Unknown action type %(type)s.") % {"type": repr(kind)})
         if kind in SKIPPABLE and changes_nothing(ctx, action):
             outcome = UNCHANGED
         else:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from django.utils.translation import gettext as _
+
 from ruledesk import errors
 from ruledesk.tenancy.models import User
 from rules_engine import snapshot
@@ -45,7 +47,7 @@ class TicketState:
                 organization_id=self.organization_id, ticket_id=self.ticket_id
             )
             if found is None:
-                raise errors.NotFound("The ticket no longer exists.")
+                raise errors.NotFound(_("The ticket no longer exists."))
             self.current = found
         return self.current
 

@@ -12,6 +12,7 @@ from django.db.models import DateTimeField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -55,7 +56,7 @@ DEFAULT_ORDERING = "-created_at"
 def _int(name: str, raw: str) -> int:
     # isdigit() alone admits "²" and other digits int() refuses (a 500 before this check).
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 15:
-        raise errors.ValidationFailed.on(name, "Must be a positive integer id.")
+        raise errors.ValidationFailed.on(name, _("Must be a positive integer id."))
     return int(raw)
 
 
@@ -69,7 +70,7 @@ def _moment(name: str, raw: str) -> datetime:
     except ValueError:
         value = None
     if value is None:
-        raise errors.ValidationFailed.on(name, "Must be an ISO 8601 date or timestamp.")
+        raise errors.ValidationFailed.on(name, _("Must be an ISO 8601 date or timestamp."))
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
@@ -78,7 +79,9 @@ def _choice(name: str, raw: str, choices: list[str]) -> list[str]:
     for value in values:
         if value not in choices:
             raise errors.ValidationFailed.on(
-                name, f"Must be one of {', '.join(choices)}.", "invalid_choice"
+                name,
+                _("Must be one of %(choices)s.") % {"choices": ", ".join(choices)},
+                "invalid_choice",
             )
     return values
 
@@ -127,6 +130,8 @@ def ordering(params: Any) -> tuple[str | SortKey, ...]:
     raw = params.get("ordering") or DEFAULT_ORDERING
     if raw not in ORDERINGS:
         raise errors.ValidationFailed.on(
-            "ordering", f"Must be one of {', '.join(ORDERINGS)}.", "invalid_choice"
+            "ordering",
+            _("Must be one of %(choices)s.") % {"choices": ", ".join(ORDERINGS)},
+            "invalid_choice",
         )
     return ORDERINGS[raw]

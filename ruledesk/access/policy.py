@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_users_with_perms
 
@@ -135,7 +136,9 @@ def require(actor: User, codename: str, obj: models.Model | None = None) -> None
     if obj is not None and not in_scope(actor, obj):
         raise errors.NotFound()
     if not can(actor, codename, obj):
-        raise errors.PermissionDenied(f"You lack the permission {codename!r}.")
+        raise errors.PermissionDenied(
+            _("You lack the permission %(codename)s.") % {"codename": repr(codename)}
+        )
 
 
 def effective_permissions(actor: User) -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy, registry
@@ -23,7 +24,7 @@ def matrix_update(
         raise errors.PermissionDenied()
     field_errors = _validate(grants)
     if field_errors:
-        raise errors.ValidationFailed("The matrix is invalid.", errors=field_errors)
+        raise errors.ValidationFailed(_("The matrix is invalid."), errors=field_errors)
     org_id = actor.organization_id
     with transaction.atomic():
         before = policy.organization_grants(org_id)
@@ -57,17 +58,21 @@ def _validate(grants: Mapping[str, Mapping[str, bool]]) -> list[errors.FieldErro
     found: list[errors.FieldError] = []
     for codename, cells in grants.items():
         if codename not in registry.BY_CODENAME:
-            found.append(errors.FieldError(codename, "unknown_permission", "Unknown permission."))
+            found.append(
+                errors.FieldError(codename, "unknown_permission", _("Unknown permission."))
+            )
             continue
         permission = registry.BY_CODENAME[codename]
         for role, granted in cells.items():
             path = f"{codename}.grants.{role}"
             if role not in registry.ROLES:
-                found.append(errors.FieldError(path, "unknown_role", "Unknown role."))
+                found.append(errors.FieldError(path, "unknown_role", _("Unknown role.")))
             elif role in permission.locked and permission.locked[role] != granted:
                 found.append(
                     errors.FieldError(
-                        path, "locked", f"This cell is locked to {permission.locked[role]}."
+                        path,
+                        "locked",
+                        _("This cell is locked to %(value)s.") % {"value": permission.locked[role]},
                     )
                 )
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,4 +32,6 @@ def check_if_match(request: Request, obj: models.Model) -> None:
     current = etag_for(obj)
     offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if "*" not in offered and current not in offered:
-        raise errors.PreconditionFailed("The resource changed since you read it; fetch it again.")
+        raise errors.PreconditionFailed(
+            _("The resource changed since you read it; fetch it again.")
+        )

@@ -15,6 +15,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from ruledesk import context, errors
+from ruledesk.errors import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +42,17 @@ _TITLES = {
 def problem_body(
     status: int,
     code: str,
-    detail: str,
+    detail: StrOrPromise,
     *,
-    title: str | None = None,
+    title: StrOrPromise | None = None,
     field_errors: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
+    """The problem document; `detail` and `title` may be lazy translations (rendered now)."""
     body: dict[str, Any] = {
         "type": f"https://ruledesk.dev/problems/{code.replace('_', '-')}",
-        "title": title or _TITLES.get(status, "Error"),
+        "title": str(title or _TITLES.get(status, "Error")),
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
         "code": code,
         "request_id": context.current().request_id,
     }
@@ -62,7 +64,7 @@ def problem_body(
 def problem_response(
     status: int,
     code: str,
-    detail: str,
+    detail: StrOrPromise,
     *,
     field_errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
@@ -135,7 +137,7 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     headers: dict[str, str] = {}
     if isinstance(exc, errors.ApplicationError):
         field_errors = [
-            {"field": e.field, "code": e.code, "message": e.message} for e in exc.errors
+            {"field": e.field, "code": e.code, "message": str(e.message)} for e in exc.errors
         ] or None
         body = problem_body(exc.status, exc.code, exc.detail, field_errors=field_errors)
         if isinstance(exc, errors.RateLimited):

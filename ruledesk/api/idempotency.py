@@ -15,6 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,11 +29,12 @@ MAX_KEY_LENGTH = 255
 
 
 class IdempotencyConflict(errors.ApplicationError):
-    status, code, title = 422, "idempotency_conflict", "Idempotency key reused"
+    status, code = 422, "idempotency_conflict"
+    title = gettext_lazy("Idempotency key reused")
 
 
 class InProgress(errors.Conflict):
-    title = "A request with this idempotency key is still in progress"
+    title = gettext_lazy("A request with this idempotency key is still in progress")
 
 
 class Replay(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -57,7 +60,9 @@ def begin(request: Request) -> IdempotencyRecord | None:
         return None
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise errors.ValidationFailed.on(
-            HEADER, f"Must be 1 to {MAX_KEY_LENGTH} printable characters.", "invalid"
+            HEADER,
+            _("Must be 1 to %(max)s printable characters.") % {"max": MAX_KEY_LENGTH},
+            "invalid",
         )
     body_hash = _body_hash(request)
     IdempotencyRecord.objects.filter(
@@ -76,9 +81,9 @@ def begin(request: Request) -> IdempotencyRecord | None:
         pass
     existing = IdempotencyRecord.objects.get(user=request.user, key=key)
     if existing.body_hash != body_hash:
-        raise IdempotencyConflict("This key was used with a different request body.")
+        raise IdempotencyConflict(_("This key was used with a different request body."))
     if existing.status_code is None:
-        raise InProgress("The first request with this key has not finished yet.")
+        raise InProgress(_("The first request with this key has not finished yet."))
     raise Replay(_replayed(existing))
 
 

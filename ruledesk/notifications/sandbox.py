@@ -44,6 +44,7 @@ from django.template.base import Template, TextNode, VariableNode
 from django.template.defaulttags import ForNode
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 MAX_LOOP_ITERATIONS = 2000
 MAX_OUTPUT_CHARS = 200_000
@@ -249,9 +250,9 @@ def check(source: str, sample: Mapping[str, Any]) -> str | None:
         for autoescape in (False, True):
             render(source, sample, autoescape=autoescape)
     except TemplateSyntaxError as exc:
-        return f"Template syntax error: {exc}"
+        return _("Template syntax error: %(error)s") % {"error": exc}
     except RenderLimitExceeded as exc:
-        return f"The template does too much work when rendered: {exc}."
+        return _("The template does too much work when rendered: %(error)s.") % {"error": exc}
     except Exception as exc:  # a filter choking on sample data, recursion, ...
-        return f"The template cannot be rendered: {type(exc).__name__}."
+        return _("The template cannot be rendered: %(error)s.") % {"error": type(exc).__name__}
     return None

@@ -71,7 +71,7 @@ def _check_password(password: str | None, user: User | None = None) -> None:
         validate_password(password, user)
     except DjangoValidationError as exc:
         raise errors.ValidationFailed(
-            "The password is too weak.",
+            _("The password is too weak."),
             errors=[errors.FieldError("password", "weak_password", m) for m in exc.messages],
         ) from None
 
@@ -95,7 +95,7 @@ def user_create(
     _check_password(password, User(email=email, name=name))
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise errors.Conflict("A user with this e-mail address already exists.")
+            raise errors.Conflict(_("A user with this e-mail address already exists."))
         try:
             user = User.objects.create_user(
                 email=email,
@@ -106,7 +106,7 @@ def user_create(
                 locale=locale or organization.default_locale,
             )
         except IntegrityError:
-            raise errors.Conflict("A user with this e-mail address already exists.") from None
+            raise errors.Conflict(_("A user with this e-mail address already exists.")) from None
         if password is None:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -136,7 +136,7 @@ def _ensure_admin_remains(user: User) -> None:
         return
     admins = _lock_admins(user.organization_id)
     if user.pk in admins and len(admins) <= 1:
-        raise errors.LastAdmin("This is the organization's last active admin.")
+        raise errors.LastAdmin(_("This is the organization's last active admin."))
 
 
 def user_update(
@@ -230,7 +230,7 @@ def _team_in_org(actor: User | None, organization_id: int, team_id: int | None) 
         return None
     team = Team.objects.filter(organization_id=organization_id, pk=team_id).first()
     if team is None:
-        raise errors.ValidationFailed.on("escalation_team", "No such team.", "does_not_exist")
+        raise errors.ValidationFailed.on("escalation_team", _("No such team."), "does_not_exist")
     return team
 
 
@@ -246,14 +246,14 @@ def team_create(
     with transaction.atomic():
         escalation = _team_in_org(actor, organization.pk, escalation_team_id)
         if Team.objects.filter(organization=organization, name__iexact=name).exists():
-            raise errors.Conflict("A team with this name already exists.")
+            raise errors.Conflict(_("A team with this name already exists."))
         try:
             with transaction.atomic():  # a concurrent create of the same name loses here
                 team = Team.objects.create(
                     organization=organization, name=name, escalation_team=escalation
                 )
         except IntegrityError:
-            raise errors.Conflict("A team with this name already exists.") from None
+            raise errors.Conflict(_("A team with this name already exists.")) from None
         audit.record(
             actor=actor,
             action="team.create",
@@ -278,13 +278,13 @@ def team_update(
         if name is not None and name != team.name:
             clash = Team.objects.filter(organization_id=team.organization_id, name__iexact=name)
             if clash.exclude(pk=team.pk).exists():
-                raise errors.Conflict("A team with this name already exists.")
+                raise errors.Conflict(_("A team with this name already exists."))
             changes["name"] = [team.name, name]
             team.name = name
         if escalation_team_id is not _UNSET:
             if escalation_team_id == team.pk:
                 raise errors.ValidationFailed.on(
-                    "escalation_team", "A team cannot escalate to itself.", "invalid"
+                    "escalation_team", _("A team cannot escalate to itself."), "invalid"
                 )
             escalation = _team_in_org(actor, team.organization_id, escalation_team_id)
             changes["escalation_team"] = [team.escalation_team_id, escalation_team_id]
@@ -316,7 +316,7 @@ def team_member_add(*, actor: User | None, team: Team, user: User) -> TeamMember
     if user.organization_id != team.organization_id or user.deleted_at is not None:
         raise errors.NotFound()
     if user.role == Role.REQUESTER:
-        raise errors.ValidationFailed.on("user", "Requesters cannot join teams.", "invalid_role")
+        raise errors.ValidationFailed.on("user", _("Requesters cannot join teams."), "invalid_role")
     with transaction.atomic():
         membership, created = TeamMembership.objects.get_or_create(
             team=team, user=user, defaults={"organization_id": team.organization_id}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -133,7 +134,7 @@ def _check(organization_id: int, definition: Mapping[str, Any]) -> None:
         refs=DbReferences(organization_id),
     )
     if problems:
-        raise errors.ValidationFailed("The rule is invalid.", errors=problems)
+        raise errors.ValidationFailed(_("The rule is invalid."), errors=problems)
 
 
 def _brief(values: list[Any]) -> list[Any]:

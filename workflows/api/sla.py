@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -28,7 +29,7 @@ from workflows.sla.models import MAX_TARGET_MINUTES, BusinessCalendar, SlaPolicy
 
 def _require_read(actor: User) -> None:
     if not (policy.can(actor, "ticket.view_all") or policy.can(actor, "sla.manage")):
-        raise errors.PermissionDenied("Only staff may read SLA settings.")
+        raise errors.PermissionDenied(_("Only staff may read SLA settings."))
 
 
 # --- Serializers --------------------------------------------------------------------------

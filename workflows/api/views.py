@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -89,7 +90,9 @@ class TicketDetailApi(ApiView):
         ticket = selectors.access_ticket(self.actor, pk)
         if isinstance(request.data, dict) and "status" in request.data:
             raise errors.ValidationFailed.on(
-                "status", "Status changes go through POST /tickets/{id}/transitions.", "read_only"
+                "status",
+                _("Status changes go through POST /tickets/{id}/transitions."),
+                "read_only",
             )
         data = s.TicketUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.tenancy.models import Role, Team, User
@@ -23,9 +24,9 @@ def category(
         return None
     found = Category.objects.filter(organization_id=organization_id, pk=category_id).first()
     if found is None:
-        raise errors.ValidationFailed.on(field, "No such category.", "does_not_exist")
+        raise errors.ValidationFailed.on(field, _("No such category."), "does_not_exist")
     if found.is_archived:
-        raise errors.ValidationFailed.on(field, "This category is archived.", "archived")
+        raise errors.ValidationFailed.on(field, _("This category is archived."), "archived")
     return found
 
 
@@ -34,7 +35,7 @@ def team(organization_id: int, team_id: int | None, *, field: str = "team") -> T
         return None
     found = Team.objects.filter(organization_id=organization_id, pk=team_id).first()
     if found is None:
-        raise errors.ValidationFailed.on(field, "No such team.", "does_not_exist")
+        raise errors.ValidationFailed.on(field, _("No such team."), "does_not_exist")
     return found
 
 
@@ -48,7 +49,7 @@ def agent(organization_id: int, user_id: int | None, *, field: str = "assignee")
         role__in=[Role.AGENT, Role.ADMIN],
     ).first()
     if found is None:
-        raise errors.ValidationFailed.on(field, "No such active agent.", "does_not_exist")
+        raise errors.ValidationFailed.on(field, _("No such active agent."), "does_not_exist")
     return found
 
 
@@ -81,12 +82,12 @@ def tags(
         if tag is None:
             if not may_create:
                 raise errors.ValidationFailed.on(
-                    f"{field}[{index}]", "No such tag.", "does_not_exist"
+                    f"{field}[{index}]", _("No such tag."), "does_not_exist"
                 )
             tag = _tag_get_or_create(organization_id, name)
         elif tag.is_archived and tag.pk not in kept:
             raise errors.ValidationFailed.on(
-                f"{field}[{index}]", "This tag is archived.", "archived"
+                f"{field}[{index}]", _("This tag is archived."), "archived"
             )
         found.append(tag)
     return found

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -69,4 +70,6 @@ def _action(actor: User, action: str, params: dict[str, Any]) -> Callable[[Ticke
             ticket=t,
             tags=sorted({*t.tags.values_list("name", flat=True), *params["tags"]}),
         )
-    raise errors.ValidationFailed.on("action", f"Unknown action {action!r}.", "invalid_choice")
+    raise errors.ValidationFailed.on(
+        "action", _("Unknown action %(action)s.") % {"action": repr(action)}, "invalid_choice"
+    )

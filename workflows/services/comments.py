@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower, Replace
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -32,7 +33,7 @@ def comment_create(
     )
     policy.require(actor, codename, ticket)
     if not body.strip():
-        raise errors.ValidationFailed.on("body", "A comment needs a body.", "blank")
+        raise errors.ValidationFailed.on("body", _("A comment needs a body."), "blank")
     _cooldown(actor)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -104,4 +105,4 @@ def _cooldown(actor: User) -> None:
     limit = ratelimit.Limit("comments", settings.RULEDESK_RATE_COMMENTS_PER_10S, 10)
     wait = ratelimit.hit(limit, f"user:{actor.pk}")
     if wait is not None:
-        raise errors.RateLimited("You are commenting too fast.", retry_after=wait)
+        raise errors.RateLimited(_("You are commenting too fast."), retry_after=wait)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -21,11 +22,13 @@ def _check_filters(filters: dict[str, Any], actor: User) -> dict[str, str]:
     clean: dict[str, str] = {}
     for key, value in filters.items():
         if key not in FILTER_KEYS:
-            raise errors.ValidationFailed.on(f"filters.{key}", "Unknown filter.", "unknown_field")
+            raise errors.ValidationFailed.on(
+                f"filters.{key}", _("Unknown filter."), "unknown_field"
+            )
         if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 200:
             raise errors.ValidationFailed.on(
                 f"filters.{key}",
-                "Must be a string or integer of at most 200 characters.",
+                _("Must be a string or integer of at most 200 characters."),
                 "invalid",
             )
         clean[key] = str(value)
@@ -58,7 +61,7 @@ def _share_target(actor: User, team_id: int | None) -> Any:
     policy.require(actor, "saved_views.share")
     if not TeamMembership.objects.filter(team=team, user=actor).exists():
         raise errors.ValidationFailed.on(
-            "shared_with_team", "You can only share with a team you belong to.", "not_a_member"
+            "shared_with_team", _("You can only share with a team you belong to."), "not_a_member"
         )
     return team
 
@@ -87,7 +90,7 @@ def saved_view_update(
     shared_with_team_id: Any = UNSET,
 ) -> SavedView:
     if view.owner_id != actor.pk:
-        raise errors.PermissionDenied("Only the owner can change a saved view.")
+        raise errors.PermissionDenied(_("Only the owner can change a saved view."))
     if name is not UNSET:
         view.name = name
     if filters is not UNSET:
@@ -100,5 +103,5 @@ def saved_view_update(
 
 def saved_view_delete(*, actor: User, view: SavedView) -> None:
     if view.owner_id != actor.pk:
-        raise errors.PermissionDenied("Only the owner can delete a saved view.")
+        raise errors.PermissionDenied(_("Only the owner can delete a saved view."))
     view.delete()

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -25,12 +26,18 @@ def _require(actor: User, obj: Category | Tag | None = None) -> int:
     return actor.organization_id
 
 
+def _name_taken(model: type[Category] | type[Tag]) -> errors.Conflict:
+    if model is Category:
+        return errors.Conflict(_("A category with this name already exists."))
+    return errors.Conflict(_("A tag with this name already exists."))
+
+
 def _ensure_unique(model: type[_T], org_id: int, name: str, exclude: int | None = None) -> None:
     clash = model.objects.filter(organization_id=org_id, name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise errors.Conflict(f"A {model._meta.verbose_name} with this name already exists.")
+        raise _name_taken(model)
 
 
 def _create_unique(model: type[_T], **fields: Any) -> _T:
@@ -39,9 +46,7 @@ def _create_unique(model: type[_T], **fields: Any) -> _T:
         with transaction.atomic():
             return model.objects.create(**fields)
     except IntegrityError:
-        raise errors.Conflict(
-            f"A {model._meta.verbose_name} with this name already exists."
-        ) from None
+        raise _name_taken(model) from None
 
 
 def _parent(org_id: int, parent_id: int | None, own_id: int | None = None) -> Category | None:
@@ -50,13 +55,13 @@ def _parent(org_id: int, parent_id: int | None, own_id: int | None = None) -> Ca
         return None
     if parent.parent_id is not None:
         raise errors.ValidationFailed.on(
-            "parent", "Categories nest two levels deep at most.", "too_deep"
+            "parent", _("Categories nest two levels deep at most."), "too_deep"
         )
     if own_id is not None and (
         parent.pk == own_id or Category.objects.filter(parent_id=own_id).exists()
     ):
         raise errors.ValidationFailed.on(
-            "parent", "This would nest categories too deeply.", "too_deep"
+            "parent", _("This would nest categories too deeply."), "too_deep"
         )
     return parent
 
@@ -132,7 +137,9 @@ def category_delete(*, actor: User, category: Category) -> None:
             category.delete()
         except ProtectedError:
             raise errors.Conflict(
-                "Tickets, subcategories or SLA policies use this category: archive or merge it instead."
+                _(
+                    "Tickets, subcategories or SLA policies use this category: archive or merge it instead."
+                )
             ) from None
 
 
@@ -148,10 +155,12 @@ def category_merge(*, actor: User, source: Category, target: Category) -> Catego
     _require(actor, source)
     _require(actor, target)
     if source.pk == target.pk:
-        raise errors.ValidationFailed.on("into", "A category cannot merge into itself.", "invalid")
+        raise errors.ValidationFailed.on(
+            "into", _("A category cannot merge into itself."), "invalid"
+        )
     if target.parent_id == source.pk:
         raise errors.ValidationFailed.on(
-            "into", "Cannot merge into a subcategory of itself.", "invalid"
+            "into", _("Cannot merge into a subcategory of itself."), "invalid"
         )
     with transaction.atomic():
         moved = Ticket.objects.filter(category=source).update(category=target)
@@ -167,7 +176,7 @@ def tag_merge(*, actor: User, source: Tag, target: Tag) -> Tag:
     _require(actor, source)
     _require(actor, target)
     if source.pk == target.pk:
-        raise errors.ValidationFailed.on("into", "A tag cannot merge into itself.", "invalid")
+        raise errors.ValidationFailed.on("into", _("A tag cannot merge into itself."), "invalid")
     with transaction.atomic():
         tagged = TicketTag.objects.filter(tag=source)
         already = TicketTag.objects.filter(tag=target).values("ticket_id")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -47,11 +48,11 @@ def ticket_create(
     policy.require(actor, "ticket.create")
     org_id = _org_id(actor)
     if tags is not None and not policy.can(actor, "ticket.update"):
-        raise errors.PermissionDenied("You may not set tags.")
+        raise errors.PermissionDenied(_("You may not set tags."))
     if (assignee_id is not UNSET or team_id is not UNSET) and not policy.can(
         actor, "ticket.assign"
     ):
-        raise errors.PermissionDenied("You may not assign tickets.")
+        raise errors.PermissionDenied(_("You may not assign tickets."))
     assignee_id = None if assignee_id is UNSET else assignee_id
     team_id = None if team_id is UNSET else team_id
     with transaction.atomic():

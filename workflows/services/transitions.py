@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from ruledesk import errors
@@ -101,19 +102,24 @@ def ticket_transition(
     """Apply transition `name`; a requester's reopen of a high/critical ticket returns an approval."""
     spec = TRANSITIONS.get(name)
     if spec is None:
-        raise errors.ValidationFailed.on("name", f"Unknown transition {name!r}.", "invalid_choice")
+        raise errors.ValidationFailed.on(
+            "name", _("Unknown transition %(name)s.") % {"name": repr(name)}, "invalid_choice"
+        )
     policy.require(actor, f"ticket.transition.{name}", ticket)
     reason = reason.strip()
     if spec.requires_reason and not reason:
-        raise errors.ValidationFailed.on("reason", "A reason is required.", "required")
+        raise errors.ValidationFailed.on("reason", _("A reason is required."), "required")
     if len(reason) > REASON_MAX:
         raise errors.ValidationFailed.on(
-            "reason", f"At most {REASON_MAX} characters.", "max_length"
+            "reason", _("At most %(max)s characters.") % {"max": REASON_MAX}, "max_length"
         )
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if not can_proceed(getattr(ticket, name)):
-            raise errors.InvalidTransition(f"Cannot {name} a ticket that is {ticket.status}.")
+            raise errors.InvalidTransition(
+                _("Cannot %(transition)s a ticket that is %(status)s.")
+                % {"transition": name, "status": ticket.status}
+            )
         if name == "reopen":
             _throttle_reopen(ticket)
             if actor.role == Role.REQUESTER and ticket.priority in APPROVAL_PRIORITIES:
@@ -130,12 +136,12 @@ def _throttle_reopen(ticket: Ticket) -> None:
     for moment in (last, latest_request):
         if moment is not None and timezone.now() - moment < cooldown:
             wait = int((moment + cooldown - timezone.now()).total_seconds()) + 1
-            raise errors.RateLimited("This ticket was reopened moments ago.", retry_after=wait)
+            raise errors.RateLimited(_("This ticket was reopened moments ago."), retry_after=wait)
 
 
 def _request_reopen(actor: User, ticket: Ticket, reason: str) -> ReopenApproval:
     if ticket.reopen_approvals.filter(status=ApprovalStatus.PENDING).exists():
-        raise errors.Conflict("A reopen request for this ticket is already pending.")
+        raise errors.Conflict(_("A reopen request for this ticket is already pending."))
     approval = ReopenApproval.objects.create(
         organization_id=ticket.organization_id, ticket=ticket, requested_by=actor, reason=reason
     )
@@ -190,7 +196,9 @@ def reopen_approval_decide(
     with transaction.atomic():
         approval = ReopenApproval.objects.select_for_update().get(pk=approval.pk)
         if approval.status != ApprovalStatus.PENDING:
-            raise errors.Conflict(f"This request was already {approval.status}.")
+            raise errors.Conflict(
+                _("This request was already %(status)s.") % {"status": approval.status}
+            )
         approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
         approval.decided_by = actor
         approval.decided_at = timezone.now()
@@ -198,7 +206,9 @@ def reopen_approval_decide(
         if approve:
             ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
             if not can_proceed(ticket.reopen):
-                raise errors.InvalidTransition(f"The ticket is {ticket.status} now.")
+                raise errors.InvalidTransition(
+                    _("The ticket is %(status)s now.") % {"status": ticket.status}
+                )
             _apply(approval.requested_by, ticket, "reopen", approval.reason, 0)
         audit.record(
             actor=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -84,7 +85,7 @@ def _index_rows(rows: list[dict[str, Any]]) -> dict[str, int]:
     for position, row in enumerate(rows):
         if row["codename"] in index:
             raise errors.ValidationFailed.on(
-                f"permissions[{position}].codename", "Listed twice.", "duplicate"
+                f"permissions[{position}].codename", _("Listed twice."), "duplicate"
             )
         index[row["codename"]] = position
     return index

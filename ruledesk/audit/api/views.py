@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -62,7 +63,7 @@ def _datetime_param(request: Request, name: str) -> Any:
     except ValueError:  # well-formed but impossible, e.g. month 13
         value = None
     if value is None:
-        raise errors.ValidationFailed.on(name, "Must be an ISO 8601 timestamp.")
+        raise errors.ValidationFailed.on(name, _("Must be an ISO 8601 timestamp."))
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
@@ -87,7 +88,7 @@ class AuditEventListApi(ListApiView):
         actor = params.get("actor")
         if actor is not None:
             if not (actor.isascii() and actor.isdigit()) or len(actor) > 18:
-                raise errors.ValidationFailed.on("actor", "Must be a user id.")
+                raise errors.ValidationFailed.on("actor", _("Must be a user id."))
             events = events.filter(actor_id=int(actor))
         if params.get("action"):
             events = events.filter(action=params["action"][:100])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -66,7 +67,7 @@ def _unread_param(request: Request) -> bool | None:
         return True
     if raw.lower() in _FALSE:
         return False
-    raise errors.ValidationFailed.on("unread", "Must be true or false.")
+    raise errors.ValidationFailed.on("unread", _("Must be true or false."))
 
 
 class NotificationListApi(ListApiView):
@@ -144,31 +145,33 @@ class NotificationPreferencesInput(serializers.Serializer):  # type: ignore[type
 def parse_preferences(data: Any) -> dict[str, dict[str, bool]]:
     """Validate `{"events": {kind: {channel: bool}}}` (any subset); 400 names the path."""
     if not isinstance(data, dict):
-        raise errors.ValidationFailed.on("events", "Expected an object with `events`.", "required")
+        raise errors.ValidationFailed.on(
+            "events", _("Expected an object with `events`."), "required"
+        )
     unknown = [key for key in data if key != "events"]
     if unknown:
-        raise errors.ValidationFailed.on(unknown[0], "Unknown field.", "unknown_field")
+        raise errors.ValidationFailed.on(unknown[0], _("Unknown field."), "unknown_field")
     events = data.get("events")
     if not isinstance(events, dict):
-        raise errors.ValidationFailed.on("events", "Expected an object.", "invalid")
+        raise errors.ValidationFailed.on("events", _("Expected an object."), "invalid")
     problems: list[errors.FieldError] = []
     parsed: dict[str, dict[str, bool]] = {}
     for kind, channels in events.items():
         path = f"events.{kind}"
         if kind not in services.NOTIFICATION_EVENTS:
-            problems.append(errors.FieldError(path, "invalid_choice", "Unknown event."))
+            problems.append(errors.FieldError(path, "invalid_choice", _("Unknown event.")))
             continue
         if not isinstance(channels, dict):
-            problems.append(errors.FieldError(path, "invalid", "Expected an object."))
+            problems.append(errors.FieldError(path, "invalid", _("Expected an object.")))
             continue
         for channel, enabled in channels.items():
             if channel not in services.CHANNELS:
                 problems.append(
-                    errors.FieldError(f"{path}.{channel}", "invalid_choice", "Unknown channel.")
+                    errors.FieldError(f"{path}.{channel}", "invalid_choice", _("Unknown channel."))
                 )
             elif not isinstance(enabled, bool):
                 problems.append(
-                    errors.FieldError(f"{path}.{channel}", "invalid", "Must be a boolean.")
+                    errors.FieldError(f"{path}.{channel}", "invalid", _("Must be a boolean."))
                 )
             else:
                 parsed.setdefault(kind, {})[channel] = enabled

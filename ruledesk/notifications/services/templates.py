@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy
@@ -57,7 +58,7 @@ def template_create(
             )
     except IntegrityError:
         raise errors.Conflict(
-            "A template for this event, channel and locale already exists."
+            _("A template for this event, channel and locale already exists.")
         ) from None
     return template
 
@@ -90,7 +91,7 @@ def template_update(
             )
     except IntegrityError:
         raise errors.Conflict(
-            "A template for this event, channel and locale already exists."
+            _("A template for this event, channel and locale already exists.")
         ) from None
     return template
 

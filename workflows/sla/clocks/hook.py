@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy as access
@@ -240,7 +241,7 @@ def sla_policy_apply(*, actor: User, ticket: Ticket, policy_id: int, depth: int 
             .first()
         )
         if chosen is None:
-            raise errors.ValidationFailed.on("policy", "No such SLA policy.", "does_not_exist")
+            raise errors.ValidationFailed.on("policy", _("No such SLA policy."), "does_not_exist")
         before = ticket.sla_policy_id
         if before == chosen.pk:
             return ticket

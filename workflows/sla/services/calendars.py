@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.errors import FieldError
@@ -37,7 +38,7 @@ def _zones() -> frozenset[str]:
 
 def _timezone(name: str) -> str:
     if name not in _zones():
-        raise errors.ValidationFailed.on("timezone", "Unknown time zone.", "invalid_choice")
+        raise errors.ValidationFailed.on("timezone", _("Unknown time zone."), "invalid_choice")
     return name
 
 
@@ -45,7 +46,7 @@ def hours_parse(raw: Any, field: str = "hours") -> dict[str, list[list[str]]]:
     """Validate {"mon": [["09:00", "17:00"]], ...}: HH:MM 24h, 24:00 may end a day,
     intervals of a day must not overlap, at least one business minute a week."""
     if not isinstance(raw, dict):
-        raise errors.ValidationFailed.on(field, "Must be an object keyed by weekday.", "invalid")
+        raise errors.ValidationFailed.on(field, _("Must be an object keyed by weekday."), "invalid")
     problems: list[FieldError] = []
 
     def problem(path: str, message: str, code: str = "invalid") -> None:
@@ -55,10 +56,14 @@ def hours_parse(raw: Any, field: str = "hours") -> dict[str, list[list[str]]]:
     for key, spans in raw.items():
         path = f"{field}.{key}"
         if key not in DAY_KEYS:
-            problem(path, f"Unknown weekday; use {', '.join(DAY_KEYS)}.", "invalid_choice")
+            problem(
+                path,
+                _("Unknown weekday; use %(days)s.") % {"days": ", ".join(DAY_KEYS)},
+                "invalid_choice",
+            )
             continue
         if not isinstance(spans, list):
-            problem(path, "Must be a list of [start, end] pairs.")
+            problem(path, _("Must be a list of [start, end] pairs."))
             continue
         parsed: list[tuple[int, int, int]] = []
         for index, span in enumerate(spans):
@@ -68,30 +73,32 @@ def hours_parse(raw: Any, field: str = "hours") -> dict[str, list[list[str]]]:
                 or len(span) != 2
                 or not all(isinstance(v, str) for v in span)
             ):
-                problem(item, 'Must be a ["HH:MM", "HH:MM"] pair.')
+                problem(item, _('Must be a ["HH:MM", "HH:MM"] pair.'))
                 continue
             start, end = span
             if not _START.match(start):
-                problem(f"{item}[0]", "Must be a time HH:MM (00:00-23:59).")
+                problem(f"{item}[0]", _("Must be a time HH:MM (00:00-23:59)."))
                 continue
             if not _END.match(end):
-                problem(f"{item}[1]", "Must be a time HH:MM (00:01-24:00).")
+                problem(f"{item}[1]", _("Must be a time HH:MM (00:01-24:00)."))
                 continue
             start_minute, end_minute = _minute(start), _minute(end)
             if end_minute <= start_minute:
-                problem(item, "An interval must end after it starts.")
+                problem(item, _("An interval must end after it starts."))
                 continue
             parsed.append((start_minute, end_minute, index))
         ordered = sorted(parsed)
         for before, after in zip(ordered, ordered[1:], strict=False):
             if after[0] < before[1]:
                 later = max(before[2], after[2])
-                problem(f"{path}[{later}]", "Overlaps another interval of the same day.", "overlap")
+                problem(
+                    f"{path}[{later}]", _("Overlaps another interval of the same day."), "overlap"
+                )
         normalized[key] = [[_hhmm(a), _hhmm(b)] for a, b, _ in ordered]
     if not problems and not any(normalized.values()):
-        problem(field, "A calendar needs at least one business hour a week.", "empty")
+        problem(field, _("A calendar needs at least one business hour a week."), "empty")
     if problems:
-        raise errors.ValidationFailed("The business hours are invalid.", errors=problems)
+        raise errors.ValidationFailed(_("The business hours are invalid."), errors=problems)
     return {key: normalized[key] for key in DAY_KEYS if normalized.get(key)}
 
 
@@ -175,7 +182,7 @@ def business_calendar_delete(*, actor: User, calendar: BusinessCalendar) -> None
             with transaction.atomic():
                 calendar.delete()
         except ProtectedError:
-            raise errors.Conflict("SLA policies use this calendar.") from None
+            raise errors.Conflict(_("SLA policies use this calendar.")) from None
 
 
 def _check(stored: BusinessCalendar) -> Calendar:
@@ -188,5 +195,5 @@ def _check(stored: BusinessCalendar) -> Calendar:
 def _calendar_ref(org_id: int, calendar_id: int, field: str = "calendar") -> BusinessCalendar:
     found = BusinessCalendar.objects.filter(organization_id=org_id, pk=calendar_id).first()
     if found is None:
-        raise errors.ValidationFailed.on(field, "No such business calendar.", "does_not_exist")
+        raise errors.ValidationFailed.on(field, _("No such business calendar."), "does_not_exist")
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.access import policy as access
@@ -23,6 +24,12 @@ def _org(actor: User, obj: Any = None) -> int:
     return actor.organization_id
 
 
+def _name_taken(model: type[BusinessCalendar] | type[SlaPolicy]) -> errors.Conflict:
+    if model is BusinessCalendar:
+        return errors.Conflict(_("A business calendar with this name already exists."))
+    return errors.Conflict(_("A sla policy with this name already exists."))
+
+
 def _unique_name(
     model: type[BusinessCalendar] | type[SlaPolicy], org_id: int, name: str, pk: int | None = None
 ) -> None:
@@ -30,7 +37,7 @@ def _unique_name(
     if pk is not None:
         clash = clash.exclude(pk=pk)
     if clash.exists():
-        raise errors.Conflict(f"A {model._meta.verbose_name} with this name already exists.")
+        raise _name_taken(model)
 
 
 def _save_unique(obj: BusinessCalendar | SlaPolicy) -> None:
@@ -38,9 +45,7 @@ def _save_unique(obj: BusinessCalendar | SlaPolicy) -> None:
         with transaction.atomic():
             obj.save()
     except IntegrityError:
-        raise errors.Conflict(
-            f"A {obj._meta.verbose_name} with this name already exists."
-        ) from None
+        raise _name_taken(type(obj)) from None
 
 
 def _audit(

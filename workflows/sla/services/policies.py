@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.tenancy.models import User
@@ -125,6 +126,6 @@ def sla_policy_delete(*, actor: User, sla_policy: SlaPolicy) -> None:
     _org(actor, sla_policy)
     with transaction.atomic():
         if Ticket.objects.filter(sla_policy=sla_policy).exists():
-            raise errors.Conflict("Tickets use this SLA policy: deactivate it instead.")
+            raise errors.Conflict(_("Tickets use this SLA policy: deactivate it instead."))
         _audit(actor, "sla_policy.delete", sla_policy, {"name": sla_policy.name})
         sla_policy.delete()

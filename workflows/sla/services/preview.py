@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from ruledesk import errors
 from ruledesk.tenancy.models import User
@@ -42,7 +43,7 @@ def moment_parse(raw: str, *, field: str, timezone_name: str) -> datetime:
     except ValueError:
         value = None
     if value is None:
-        raise errors.ValidationFailed.on(field, "Must be an ISO 8601 date or timestamp.")
+        raise errors.ValidationFailed.on(field, _("Must be an ISO 8601 date or timestamp."))
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
@@ -87,7 +88,7 @@ def _refs_category_any(org_id: int, category_id: int | None, field: str) -> None
     from workflows.models import Category
 
     if not Category.objects.filter(organization_id=org_id, pk=category_id).exists():
-        raise errors.ValidationFailed.on(field, "No such category.", "does_not_exist")
+        raise errors.ValidationFailed.on(field, _("No such category."), "does_not_exist")
 
 
 def sla_policy_simulate(
@@ -114,7 +115,7 @@ def sla_policy_simulate(
     org_id = _org(actor)
     now = now or timezone.now()
     if end <= start:
-        raise errors.ValidationFailed.on("to", "Must be after `from`.", "invalid")
+        raise errors.ValidationFailed.on("to", _("Must be after `from`."), "invalid")
     _refs_category_any(org_id, category_id, "policy.category")
     cal = calendar_of(_calendar_ref(org_id, calendar_id, "policy.calendar"))
     tickets = Ticket.objects.filter(
