@@ -41,6 +41,14 @@ class Shot(NamedTuple):
 # (name, URL path, persona e-mail or None[, selector to wait for]) -> <name>-<lang>-<theme>.png
 ENTRIES: list[tuple[str, str, str | None] | tuple[str, str, str | None, str]] = [
     ("login", "/login", None),
+    ("password-reset", "/password-reset", None),
+    ("desk-home", "/desk/", "agent@acme.test"),
+    ("ticket-agent", "/desk/tickets/ACME-1", "agent@acme.test"),
+    ("help-home", "/help/", "requester@acme.test"),
+    ("request-requester", "/help/requests/ACME-1", "requester@acme.test"),
+    ("console-home", "/console/", "admin@acme.test"),
+    ("notifications", "/notifications", "requester@acme.test"),
+    ("account", "/account", "agent@acme.test"),
 ]
 START_SECONDS = 60.0
 
