@@ -26,7 +26,7 @@ field by field on the way back in; anything else is a `ValidationFailed` on `cur
 This module knows nothing of HTTP: `page()` takes the cursor token and the page size and
 returns the rows with the tokens of the neighbouring pages; the REST API's
 `ruledesk.api.pagination.CursorPagination` and the portal turn those into links.
-`offset_page()` pages a short list built in Python (a ticket's history) the same way.
+`ruledesk.offset_pages` pages a short list built in Python (a ticket's history) alike.
 """
 
 from __future__ import annotations
@@ -364,42 +364,3 @@ def page(
 
 def _values(keys: list[Key], row: Any) -> list[Any]:
     return [to_json(getattr(row, key.sort.field)) for key in keys]
-
-
-# --- offset pages over a short list built in Python ---------------------------------------
-
-MAX_OFFSET = 10**9
-
-
-def offset_page(items: Sequence[Any], *, tag: str, cursor: str | None, size: int) -> Page:
-    """Pages over a short list that only grows at its end (so `next` stays stable).
-
-    The signed cursor holds an offset and `tag`, which names the list: a cursor of
-    another list is refused.
-    """
-    start = _offset(cursor, tag)
-
-    def token(offset: int) -> str:
-        return encode_token({"o": tag, "n": offset})
-
-    return Page(
-        rows=list(items[start : start + size]),
-        next=token(start + size) if start + size < len(items) else None,
-        previous=token(max(0, start - size)) if start > 0 else None,
-    )
-
-
-def _offset(raw: str | None, tag: str) -> int:
-    if raw is None:
-        return 0
-    payload = decode_token(raw)
-    value = payload.get("n")
-    if (
-        set(payload) != {"o", "n"}
-        or payload["o"] != tag
-        or isinstance(value, bool)
-        or not isinstance(value, int)
-        or not 0 <= value <= MAX_OFFSET
-    ):
-        raise invalid_cursor()
-    return value

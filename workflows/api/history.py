@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from ruledesk import keyset
+from ruledesk import keyset, offset_pages
 from ruledesk.api.base import user_ref
 from ruledesk.api.pagination import link
 from ruledesk.tenancy.models import User
@@ -29,7 +29,7 @@ def page(
     History only grows at its end, so `next` stays stable while entries are added.
     """
     params = request.query_params
-    result = keyset.offset_page(
+    result = offset_pages.offset_page(
         entries, tag=CURSOR_TAG, cursor=params.get("cursor"), size=keyset.page_size(params)
     )
     refs = history_references(result.rows, ticket)
