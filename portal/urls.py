@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal import urls_desk_queue, urls_desk_ticket
 from portal.views import account, accounts, areas, notifications, tickets
 
 app_name = "portal"
@@ -33,3 +34,6 @@ urlpatterns = [
     path("help/requests/<str:number>", tickets.help_request, name="help-request"),
     path("console/", areas.console_home, name="console-home"),
 ]
+
+# Each desk module owns its routes, so the queue and the ticket screens grow apart.
+urlpatterns += urls_desk_queue.urlpatterns + urls_desk_ticket.urlpatterns
