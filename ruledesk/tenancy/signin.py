@@ -37,7 +37,12 @@ def credentials_check(*, request: HttpRequest, email: str, password: str, ip: st
         raise errors.RateLimited(_("Too many failed logins; try again later."), retry_after=wait)
     # authenticate() runs the password hasher for unknown users too, so timing matches.
     user = authenticate(request, username=email, password=password)
-    if not isinstance(user, User) or user.organization_id is None or user.deleted_at is not None:
+    if (
+        not isinstance(user, User)
+        or user.organization_id is None
+        or user.deleted_at is not None
+        or user.is_system  # rule actions run as it; nobody signs in as it
+    ):
         ratelimit.hit(per_pair, pair)
         ratelimit.hit(per_ip, ip)
         _log(email, ip, request, succeeded=False)

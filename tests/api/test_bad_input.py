@@ -8,7 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from ruledesk.api.models import LoginAttempt
-from ruledesk.tenancy.models import Team
+from ruledesk.tenancy.models import Role, Team, User
+from tests import factories
 from tests.api.problems import assert_problem, field_errors
 
 
@@ -158,10 +159,22 @@ def test_invalid_content_length_answers_400(api, admin) -> None:
     assert_problem(response, 400, "parse_error")
 
 
-def test_unknown_ordering_or_filter_values_are_not_errors(api, admin) -> None:
+def test_unknown_ordering_or_filter_values_are_not_errors(api, admin, acme) -> None:
+    """`ordering=password` is ignored, not applied: sorting by the hash would leak its order."""
+    # Names in one order, password hashes in the reverse order: an ordering by password shows.
+    for name, password in (("Ada", "zz-password-123"), ("Bob", "aa-password-123")):
+        factories.user(acme, Role.AGENT, email=f"{name.lower()}@acme.test", name=name)
+        User.objects.filter(email=f"{name.lower()}@acme.test").update(password=password)
+    default = api(admin).get("/api/v1/users")
     response = api(admin).get("/api/v1/users", {"role": "emperor", "ordering": "password"})
 
     assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == [row["id"] for row in default.json()["results"]]
+    by_password = list(
+        User.objects.filter(pk__in=ids).order_by("password", "id").values_list("id", flat=True)
+    )
+    assert ids != by_password
 
 
 @pytest.mark.parametrize("raw", ['{"name": "a\\ud800"}', '{"name": "\\udfff"}'])

@@ -10,6 +10,7 @@ from django.db import connection
 
 from ruledesk.ratelimit import services as ratelimit
 from ruledesk.ratelimit.models import RateCounter
+from tests import threads
 
 LIMIT = ratelimit.Limit("test", limit=3, window_seconds=60)
 
@@ -62,17 +63,13 @@ def test_concurrent_hits_are_all_counted() -> None:
 
     def worker() -> None:
         try:
-            barrier.wait()
+            barrier.wait(timeout=threads.DEADLINE)
             for _ in range(25):
                 ratelimit.hit(limit, "shared")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
     with time_machine.travel("2026-11-25 10:00:00Z", tick=False):  # one window throughout
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        threads.join_all([threads.started(worker) for _ in range(8)])
 
     assert RateCounter.objects.get().count == 200

@@ -408,9 +408,6 @@ def test_a_recipient_demoted_to_requester_before_delivery_gets_no_agent_mail(
 
 def test_system_users_receive_nothing(acme: Organization, agent: User) -> None:
     robot = factories.user(acme, Role.AGENT)
-    if hasattr(User, "is_system"):
-        User.objects.filter(pk=robot.pk).update(is_system=True)
-    else:  # until the lead's User.is_system lands
-        pytest.skip("User.is_system not present yet")
+    User.objects.filter(pk=robot.pk).update(is_system=True)
 
     assert send([agent, robot], channel="in_app") == 1

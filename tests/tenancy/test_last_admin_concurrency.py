@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from ruledesk import errors
 from ruledesk.tenancy import services as tenancy
 from ruledesk.tenancy.models import Role, User
-from tests import factories
-
-
-def _waiting_lock_count() -> int:
-    with connection.cursor() as cursor:
-        # pg_locks, unlike pg_stat_activity, is not frozen for the length of a transaction.
-        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
-        return cursor.fetchone()[0]
+from tests import factories, threads
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,9 +17,11 @@ def test_admins_demoting_each_other_concurrently_leave_one_admin() -> None:
     alice = factories.user(org, Role.ADMIN, email="alice@acme.test")
     bob = factories.user(org, Role.ADMIN, email="bob@acme.test")
     outcomes: dict[str, object] = {}
+    pids: list[int] = []
 
     def demote(name: str, actor: User, target: User) -> None:
         try:
+            pids.append(threads.backend_pid())
             tenancy.user_update(actor=actor, user=target, role=Role.AGENT)
             outcomes[name] = "demoted"
         except Exception as exc:  # the outcome is what the test inspects
@@ -37,20 +29,20 @@ def test_admins_demoting_each_other_concurrently_leave_one_admin() -> None:
         finally:
             connections.close_all()
 
-    threads = [
-        threading.Thread(target=demote, args=("alice", bob, alice)),
-        threading.Thread(target=demote, args=("bob", alice, bob)),
-    ]
     # Hold both admin rows so the two demotions start waiting together, then let go at once.
+    # The wait watches these two threads' own backends (other test workers share the server),
+    # and a race that cannot be set up fails the test rather than passing it untested.
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk__in=[alice.pk, bob.pk]))
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while _waiting_lock_count() < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-    for thread in threads:
-        thread.join(timeout=20)
+        demoters = [
+            threads.started(demote, "alice", bob, alice),
+            threads.started(demote, "bob", alice, bob),
+        ]
+        threads.wait_until(lambda: len(pids) == 2, "both demotions to connect")
+        threads.wait_until(
+            lambda: threads.waiting_on_locks(pids) == 2, "both demotions to block on the lock"
+        )
+    threads.join_all(demoters)
 
     results = sorted(
         "demoted" if outcome == "demoted" else type(outcome).__name__

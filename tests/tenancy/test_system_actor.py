@@ -30,12 +30,19 @@ def test_system_actor_is_created_once_per_organization(
 
 def test_system_actor_cannot_log_in(acme: Organization, api: Callable[[Any], APIClient]) -> None:
     bot = services.system_actor(acme.pk)
-
     assert not bot.has_usable_password()
+    # Even with a real password (set by an operator in Django's admin, say), the credentials
+    # pass validation and reach authentication, which refuses the automation user.
+    bot.set_password("a-real-password-123")
+    bot.save(update_fields=["password"])
+
     response = api(None).post(
-        "/api/v1/auth/token", {"email": bot.email, "password": ""}, format="json"
+        "/api/v1/auth/token",
+        {"email": bot.email, "password": "a-real-password-123"},
+        format="json",
     )
-    assert response.status_code in (400, 401)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
     assert "token" not in response.json()
 
 

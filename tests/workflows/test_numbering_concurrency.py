@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connections
+from django.db import DataError, connections
 
 from ruledesk.tenancy.models import Role
-from tests import factories
+from tests import factories, threads
 from workflows import services
 from workflows.models import Ticket
 
@@ -34,14 +34,28 @@ def test_twenty_concurrent_creates_get_numbers_one_to_twenty() -> None:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(CREATORS)]
-    for thread in threads:
-        thread.start()
-    start.wait(timeout=30)
-    for thread in threads:
-        thread.join(timeout=60)
+    creators = [threads.started(create, i) for i in range(CREATORS)]
+    start.wait(timeout=threads.DEADLINE)
+    threads.join_all(creators, timeout=60)
     assert failures == []
     numbers = sorted(Ticket.objects.filter(organization=org).values_list("number", flat=True))
     assert numbers == list(range(1, CREATORS + 1))
     # The other organization's sequence is untouched and starts at 1.
     assert services.ticket_create(actor=other, title="Theirs").number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_that_fails_after_taking_its_number_gives_the_number_back() -> None:
+    """The INSERT fails after the counter moved (a title over the column's 200 characters
+    reaches the database: only the API's serializer checks length). The counter rolls back
+    with it, so the next ticket takes the same number and no gap appears."""
+    org = factories.organization("acme")
+    requester = factories.user(org, Role.REQUESTER, email="requester@acme.test")
+    assert services.ticket_create(actor=requester, title="First").number == 1
+
+    with pytest.raises(DataError):
+        services.ticket_create(actor=requester, title="x" * 201)
+
+    assert services.ticket_create(actor=requester, title="Second").number == 2
+    numbers = Ticket.objects.filter(organization=org).values_list("number", flat=True)
+    assert sorted(numbers) == [1, 2]

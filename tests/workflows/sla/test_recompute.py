@@ -20,7 +20,7 @@ from django_q.models import OrmQ, Schedule
 
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import Organization, Role, User
-from tests import factories
+from tests import factories, threads
 from workflows import services
 from workflows.models import Ticket
 from workflows.sla import recompute, tasks
@@ -471,8 +471,7 @@ def test_a_ticket_locked_by_an_edit_is_recomputed_by_a_later_run() -> None:
         finally:
             connections.close_all()
 
-    holder = threading.Thread(target=hold_lock)
-    holder.start()
+    holder = threads.started(hold_lock)
     try:
         assert locked.wait(timeout=30)
         with time_machine.travel(MONDAY_1015, tick=False):
@@ -480,7 +479,7 @@ def test_a_ticket_locked_by_an_edit_is_recomputed_by_a_later_run() -> None:
             assert run_recomputes() == [{"synced": 1, "deferred": 1}]
     finally:
         release.set()
-        holder.join(timeout=30)
+        threads.join_all([holder])
     assert fresh(free).first_response_due_at == at("2026-11-23T12:00+00:00")
     assert fresh(busy).first_response_due_at == at("2026-11-23T11:00+00:00")
 

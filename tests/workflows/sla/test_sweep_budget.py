@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import Role, User
-from tests import factories
+from tests import factories, threads
 from workflows import services
 from workflows.models import Ticket
 from workflows.sla import services as sla
@@ -114,8 +114,7 @@ def test_a_timer_whose_ticket_is_locked_waits_for_the_next_run_and_fires_once(
         finally:
             connections.close_all()
 
-    editor = threading.Thread(target=edit)
-    editor.start()
+    editor = threads.started(edit)
     try:
         assert locked.wait(timeout=30)
         with time_machine.travel(LATER, tick=False):
@@ -125,7 +124,7 @@ def test_a_timer_whose_ticket_is_locked_waits_for_the_next_run_and_fires_once(
         assert {ticket_id for ticket_id, _, _ in sla_events()} == {first.pk, last.pk}
     finally:
         release.set()
-        editor.join(timeout=60)
+        threads.join_all([editor], timeout=60)
     assert failures == []
     with time_machine.travel(LATER, tick=False):
         assert tasks.sla_sweep() == 4

@@ -11,7 +11,7 @@ from django.db import connections
 
 from ruledesk.events.models import DomainEvent
 from ruledesk.tenancy.models import Role
-from tests import factories
+from tests import factories, threads
 from workflows import services
 from workflows.models import Ticket
 from workflows.sla import services as sla
@@ -56,11 +56,7 @@ def test_two_concurrent_sweepers_emit_each_warning_and_breach_once(monkeypatch) 
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=sweep) for _ in range(SWEEPERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    threads.join_all([threads.started(sweep) for _ in range(SWEEPERS)], timeout=120)
     assert failures == []
     assert sum(counts) == TICKETS * 4
     fired = Counter(
