@@ -76,6 +76,7 @@ def cluster(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen
     """A real `manage.py worker` (django-q2 cluster) on this test's database; stopped after."""
     process = processes.start_worker(tmp_path / "worker.log")
     try:
+        processes.wait_ready(process)
         yield process
     finally:
         processes.stop(process)

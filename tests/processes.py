@@ -80,3 +80,15 @@ def wait_for(
         assert cluster is None or cluster.poll() is None, "the cluster exited early"
         time.sleep(0.1)
     raise AssertionError(f"not done within {seconds:.0f} s")
+
+
+def wait_ready(cluster: subprocess.Popen[bytes], seconds: float = 60.0) -> None:
+    """Block until the cluster has run a task end to end, so timed assertions after this
+    measure the work, not the cluster's start-up. The probe leaves no rows behind."""
+    from django_q.models import OrmQ, Task
+    from django_q.tasks import async_task
+
+    task_id = async_task("ruledesk.ops.tasks.heartbeat", "ready")
+    wait_for(lambda: Task.objects.filter(id=task_id).exists(), cluster, seconds)
+    wait_for(lambda: not OrmQ.objects.exists(), cluster, seconds)  # acknowledged too
+    Task.objects.filter(id=task_id).delete()

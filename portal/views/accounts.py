@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access
 from portal.errors import apply_to_form
@@ -27,6 +27,7 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 @access.login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(access.home_url(request.user))  # type: ignore[arg-type]
 
@@ -101,6 +102,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
     return render_page(request, "portal/accounts/password_reset_sent.html")
 

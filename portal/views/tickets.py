@@ -7,6 +7,7 @@ own tickets and public comments, exactly as the API decides.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from portal import access
 from portal.http import render_page
@@ -44,10 +45,12 @@ def _render(request: HttpRequest, number: str, template: str) -> HttpResponse:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def desk_ticket(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, number, "portal/agent/ticket.html")
 
 
 @access.requires_any(*access.HELP)
+@require_GET
 def help_request(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, number, "portal/requester/request.html")

@@ -94,6 +94,15 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             at("/password-reset/MQ/bogus-token"),
             expect(**_all(410)),
         ),
+        row(
+            "password-reset/<str:uidb64>/<str:token>",
+            "POST",
+            at(
+                "/password-reset/MQ/bogus-token",
+                {"password": "a-new-password-123", "password_again": "a-new-password-123"},
+            ),
+            expect(**_all(410)),
+        ),
         row("language", "POST", at("/language", {"language": "pl"}), everyone_redirected),
         row("account", "GET", at("/account"), members),
         row("account", "POST", at("/account", profile), members_post),

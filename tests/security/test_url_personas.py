@@ -21,7 +21,15 @@ from ruledesk.access.api.views import matrix_body
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
-from tests.security import notification_rows, portal_rows, rules_rows, sla_rows, workflow_rows
+from tests.security import (
+    notification_rows,
+    portal_rows,
+    rules_rows,
+    sla_rows,
+    snapshot,
+    twins,
+    workflow_rows,
+)
 
 PERSONAS = ("admin", "agent", "requester", "outsider", "anonymous")
 # Patterns covered by one row for their root (Django's admin, static files).
@@ -42,6 +50,17 @@ class World:
     member: User
     joiner: User
     globex_team: Team
+    globex_requester: User
+    acme_marks: twins.Markers | None = None
+    globex_marks: twins.Markers | None = None
+
+    def seed_twins(self) -> None:
+        """Marked objects in both organizations, for the leak check of answers that show data."""
+        admin, requester = self.personas["admin"], self.personas["requester"]
+        outsider = self.personas["outsider"]
+        assert admin is not None and requester is not None and outsider is not None
+        self.acme_marks = twins.seed(self.acme, admin, requester)
+        self.globex_marks = twins.seed(self.globex, outsider, self.globex_requester)
 
     def acme_user_ids(self) -> set[int]:
         return set(User.objects.filter(organization=self.acme).values_list("pk", flat=True))
@@ -291,6 +310,7 @@ def world(
     settings.RULEDESK_METRICS_ALLOWED_IPS = []
     member = factories.user(acme, Role.AGENT, email="member@acme.test")
     globex_team = factories.team(globex, "Globex support")
+    globex_requester = factories.user(globex, Role.REQUESTER, email="requester@globex.test")
     return World(
         acme=acme,
         globex=globex,
@@ -307,6 +327,7 @@ def world(
         member=member,
         joiner=factories.user(acme, Role.AGENT, email="joiner@acme.test"),
         globex_team=globex_team,
+        globex_requester=globex_requester,
     )
 
 
@@ -321,20 +342,25 @@ CASES = [
 def test_route_answers_each_persona_with_the_expected_status(
     row: Row, persona: str, world: World, api: Callable[[User | None], APIClient]
 ) -> None:
+    expected = row.expect[persona]
+    if row.method == "GET" and expected < 400:  # an answer that shows data: plant twins
+        world.seed_twins()
     path, body = row.request(world, persona)
     user = world.personas[persona]
-    if path.startswith("/api/") or path in NON_PORTAL:
+    api_route = path.startswith("/api/") or path in NON_PORTAL
+    if api_route:
         client = api(user)
-        send = getattr(client, row.method.lower())
-        response = send(path, body, format="json") if body is not None else send(path)
     else:  # the web UI: a browser session and form posts
         client = api(None)
         if user is not None:
             client.force_login(user)
-        send = getattr(client, row.method.lower())
-        response = send(path, body) if body is not None else send(path)
+    before = snapshot.tables() if row.method != "GET" and expected >= 400 else None
+    send = getattr(client, row.method.lower())
+    if body is None:
+        response = send(path)
+    else:
+        response = send(path, body, format="json") if api_route else send(path, body)
 
-    expected = row.expect[persona]
     assert response.status_code == expected, response.content[:500]
     if path.startswith("/api/") and expected >= 400:
         assert response["Content-Type"] == PROBLEM
@@ -350,3 +376,42 @@ def test_route_answers_each_persona_with_the_expected_status(
         assert response["Location"].startswith("/login")
     if row.verify is not None and expected < 300:
         row.verify(world, persona, response)
+    assert_no_leak(world, persona, response)
+    if before is not None:
+        assert snapshot.changes(before, snapshot.tables()) == {}, "a refused write changed data"
+
+
+def assert_no_leak(world: World, persona: str, response: Any) -> None:
+    """No other organization's object, and for a requester no internal text, in any answer."""
+    if world.acme_marks is None or world.globex_marks is None or response.streaming:
+        return
+    content = response.content.decode("utf-8", "replace")
+    foreign = world.acme_marks if persona == "outsider" else world.globex_marks
+    assert foreign.shared not in content, "another organization's object leaked"
+    assert foreign.internal not in content, "another organization's internal text leaked"
+    if persona in ("requester", "anonymous"):
+        assert world.acme_marks.internal not in content, "internal text reached a requester"
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+ROUTES = sorted({row.route for row in TABLE if not row.route.startswith(OPAQUE_PREFIXES)})
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_method_a_route_answers_has_its_own_row(
+    route: str, world: World, api: Callable[[User | None], APIClient]
+) -> None:
+    """Coverage by route and method: a method without a row must be refused with 405, so a
+    handler added to an old route cannot go unreviewed."""
+    rows = [row for row in TABLE if row.route == route]
+    listed = {row.method for row in rows}
+    path, _ = rows[0].request(world, "admin")
+    admin = world.personas["admin"]
+    api_route = path.startswith("/api/") or path in NON_PORTAL
+    client = api(admin) if api_route else api(None)
+    if not api_route:
+        client.force_login(admin)
+    answered = {}
+    for method in sorted(set(METHODS) - listed):
+        answered[method] = getattr(client, method.lower())(path).status_code
+    assert {m: s for m, s in answered.items() if s != 405} == {}
