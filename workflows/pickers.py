@@ -12,9 +12,17 @@ from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
+from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.tenancy.models import Team, User
+from ruledesk.tenancy.models import Organization, Team, User
 from workflows.models import Category, Tag
+
+
+def _org_id(actor: User) -> int:
+    if actor.organization_id is None:  # platform operators have no desk
+        raise errors.PermissionDenied()
+    return actor.organization_id
+
 
 LIMIT = 8
 _M = TypeVar("_M", User, Team, Category, Tag)
@@ -37,7 +45,9 @@ def requesters(
 ) -> list[User]:
     """People of the actor's organization who may file tickets, by name or e-mail."""
     q = q.strip()[:100]
-    people = policy.users_with("ticket.create", actor.organization).order_by("name", "email", "pk")
+    people = policy.users_with("ticket.create", Organization(pk=_org_id(actor))).order_by(
+        "name", "email", "pk"
+    )
     matches = (Q(name__icontains=q) | Q(email__icontains=q)) if q else None
     return _pick(people, matches, Q(pk__in=_ids(chosen)), limit)
 
@@ -45,15 +55,15 @@ def requesters(
 def categories(
     actor: User, q: str, chosen: Sequence[Any] = (), *, limit: int = LIMIT
 ) -> list[Category]:
-    found = Category.objects.filter(
-        organization_id=actor.organization_id, is_archived=False
-    ).order_by("name", "pk")
+    found = Category.objects.filter(organization_id=_org_id(actor), is_archived=False).order_by(
+        "name", "pk"
+    )
     matches = Q(name__icontains=q.strip()[:100]) if q.strip() else None
     return _pick(found, matches, Q(pk__in=_ids(chosen)), limit)
 
 
 def tags(actor: User, q: str, chosen: Sequence[str] = (), *, limit: int = LIMIT) -> list[Tag]:
-    found = Tag.objects.filter(organization_id=actor.organization_id, is_archived=False).order_by(
+    found = Tag.objects.filter(organization_id=_org_id(actor), is_archived=False).order_by(
         "name", "pk"
     )
     matches = Q(name__icontains=q.strip()[:50]) if q.strip() else None

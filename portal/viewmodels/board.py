@@ -67,7 +67,7 @@ class Chip:
 
 def chips(filters: dict[str, str]) -> list[Chip]:
     """Each active filter with a link that drops it (the list's chip builder replaces this)."""
-    names = {
+    names: dict[str, Any] = {
         "status": _("Status"),
         "priority": _("Priority"),
         "category": _("Category"),
@@ -80,7 +80,7 @@ def chips(filters: dict[str, str]) -> list[Chip]:
         "created_after": _("Created after"),
         "created_before": _("Created before"),
     }
-    labels = {**dict(Status.choices), **dict(Priority.choices)}
+    labels: dict[str, Any] = {**dict(Status.choices), **dict(Priority.choices)}
     labels.update(
         {
             "me": _("me"),

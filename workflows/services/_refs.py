@@ -55,12 +55,11 @@ def agent(organization_id: int, user_id: int | None, *, field: str = "assignee")
     return found
 
 
-def requester(
-    organization: Organization, user_id: Any, *, field: str = "requester"
-) -> User:
+def requester(organization_id: int, user_id: Any, *, field: str = "requester") -> User:
     """An active person of the organization who may file tickets (the matrix decides)."""
     if not isinstance(user_id, int):
         raise errors.ValidationFailed.on(field, _("No such requester."), "does_not_exist")
+    organization = Organization(pk=organization_id)  # users_with reads only its id
     found = policy.users_with("ticket.create", organization).filter(pk=user_id).first()
     if found is None:
         raise errors.ValidationFailed.on(field, _("No such requester."), "does_not_exist")

@@ -67,7 +67,7 @@ def ticket_create(
         category = _refs.category(org_id, category_id)
         team = _refs.team(org_id, team_id)
         assignee = _refs.agent(org_id, assignee_id)
-        requester = _refs.requester(actor.organization, requester_id) if on_behalf else actor
+        requester = _refs.requester(org_id, requester_id) if on_behalf else actor
         tag_objects = _refs.tags(org_id, tags or [], may_create=True)
         if team is None and category is not None:
             team = category.default_team

@@ -20,10 +20,20 @@ from portal.http import render_page
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy import services as tenancy
-from ruledesk.tenancy.models import Role, User
+from ruledesk.tenancy.models import Organization, Role, User
 from workflows import pickers
 from workflows.models import Priority
 from workflows.services import tickets as ticket_services
+
+
+def _organization(actor: User) -> Organization:
+    if actor.organization is None:  # access.requires_any admits members of an organization only
+        raise errors.NotFound()
+    return actor.organization
+
+
+def _slug(actor: User) -> str:
+    return _organization(actor).slug
 
 
 class NewTicketForm(forms.Form):
@@ -61,7 +71,7 @@ class NewTicketForm(forms.Form):
         self.fields["tags"].valid_value = lambda value: len(str(value)) <= 50  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("requester") is None and not data.get("new_email"):
             self.add_error(
                 "requester", _("Choose a requester from the suggestions, or add a new one.")
@@ -87,6 +97,7 @@ _PICKERS = {
 
 
 def _options(actor: User, kind: str, params: Any) -> list[dict[str, Any]]:
+    find: Any
     find, q_name = _PICKERS[kind]
     chosen = params.getlist(kind) if hasattr(params, "getlist") else []
     chosen = [c for c in chosen if c][:50]
@@ -137,7 +148,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         except errors.ApplicationError as exc:
             apply_to_form(form, exc)
         else:
-            number = f"{actor.organization.slug.upper()}-{ticket.number}"
+            number = f"{_slug(actor).upper()}-{ticket.number}"
             return HttpResponseRedirect(reverse("portal:desk-ticket", args=[number]))
     return render_page(
         request, "portal/agent/new_ticket.html", _context(actor, form, request.POST), status=400
@@ -156,7 +167,7 @@ def _create(actor: User, form: NewTicketForm) -> Any:
             try:
                 person = tenancy.user_create(
                     actor=actor,
-                    organization=actor.organization,
+                    organization=_organization(actor),
                     email=data["new_email"],
                     name=data.get("new_name", ""),
                     role=Role.REQUESTER,
