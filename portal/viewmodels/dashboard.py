@@ -85,12 +85,12 @@ class RateChart:
     bars: list[RateBar]
     height: int
     width: int = WIDTH
-    label_width: int = 180
+    label_width: int = 280
 
 
 def rate_chart(rows: list[Compliance]) -> RateChart:
     """Per team, first response and resolution compliance as bars of 0-100 %."""
-    span = WIDTH - 180 - 60
+    span = WIDTH - 280 - 70
     bars: list[RateBar] = []
     y = 8
     for row in rows:
