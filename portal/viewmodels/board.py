@@ -49,8 +49,9 @@ class ColumnView:
 
 
 def filters_of(params: Any) -> dict[str, str]:
-    """The list's filter parameters present in `params`, in FILTER_NAMES order."""
-    return {name: params[name] for name in ticket_filters.FILTER_NAMES if params.get(name)}
+    """The list's filter parameters (and its ordering) present in `params`, in a fixed order."""
+    names = (*ticket_filters.FILTER_NAMES, "ordering")
+    return {name: params[name] for name in names if params.get(name)}
 
 
 def query(filters: dict[str, str], **extra: str) -> str:
@@ -93,6 +94,8 @@ def chips(filters: dict[str, str]) -> list[Chip]:
     board = reverse("portal:desk-board")
     result = []
     for name, raw in filters.items():
+        if name not in names:
+            continue
         value = ", ".join(str(labels.get(part, part)) for part in raw.split(","))
         rest = {k: v for k, v in filters.items() if k != name}
         result.append(Chip(str(names[name]), value, board + query(rest)))

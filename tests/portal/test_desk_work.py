@@ -301,3 +301,15 @@ def test_shortcut_sheet_page_and_layout(agent: User) -> None:
 )
 def test_requesters_never_reach_desk_work_pages(requester: User, url: str) -> None:
     assert signed_in(requester).get(url).status_code == 403
+
+
+def test_board_keeps_the_lists_ordering(agent: User, requester: User) -> None:
+    _ticket(requester, "Older one")
+    _ticket(requester, "Newer one")
+    client = signed_in(agent)
+    newest_first = page(client, "/desk/board").content.decode()
+    assert newest_first.index("Newer one") < newest_first.index("Older one")
+    oldest_first = page(client, "/desk/board?ordering=created_at").content.decode()
+    assert oldest_first.index("Older one") < oldest_first.index("Newer one")
+    assert 'class="chip"' not in oldest_first  # an ordering is not a filter
+    assert signed_in(agent).get("/desk/board?ordering=nonsense").status_code == 400

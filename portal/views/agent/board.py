@@ -101,7 +101,12 @@ def board_column(request: HttpRequest, status: str) -> HttpResponse:
     filters = vm.filters_of(request.GET)
     [column] = _column_views(actor, filters, [status], request.GET.get("cursor") or None)
     board_url = reverse("portal:desk-board") + vm.query(filters)
-    context = {"column": column, "board_url": board_url, "here": request.get_full_path()}
+    context = {
+        "column": column,
+        "board_url": board_url,
+        "here": request.get_full_path(),
+        "standalone": not is_htmx(request),
+    }
     return render_page(
         request,
         "portal/agent/board_column.html",
