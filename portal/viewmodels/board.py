@@ -102,6 +102,11 @@ def chips(filters: dict[str, str]) -> list[Chip]:
     return result
 
 
+def card_labels() -> dict[str, str]:
+    """The words every card repeats, for the template (once per page)."""
+    return {"move_to": _("Move to…"), "no_move": _("No move is open to you from here.")}
+
+
 def move_labels(specs: list[TransitionSpec]) -> list[Move]:
     return [Move(spec.target, str(Status(spec.target).label)) for spec in specs]
 
@@ -129,6 +134,8 @@ def cards(
     moves: dict[str, list[Move]],
 ) -> list[Card]:
     ticket_url = reverse("portal:desk-ticket", args=["X-0"]).replace("X-0", "{}")
+    # Translated once per page, not per card (bench/portal.py: per-row gettext adds up).
+    labels = {"priority": _("Priority: %(priority)s"), "unassigned": _("Unassigned")}
     result = []
     for pk in ids:
         row = rows.get(pk)
@@ -143,11 +150,11 @@ def cards(
                 status=row["status"],
                 status_label=str(Status(row["status"]).label),
                 priority=row["priority"],
-                priority_label=str(Priority(row["priority"]).label),
+                priority_label=labels["priority"] % {"priority": Priority(row["priority"]).label},
                 sla=sla,
                 sla_label=str(sla_label),
                 due_at=due,
-                assignee=row["assignee__name"] or row["assignee__email"] or "",
+                assignee=row["assignee__name"] or row["assignee__email"] or labels["unassigned"],
                 tags=tags.get(pk, []),
                 url=ticket_url.format(number),
                 moves=[m for m in moves.get(row["status"], []) if m.target != row["status"]],

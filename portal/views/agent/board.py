@@ -31,7 +31,7 @@ def _slug(actor: User) -> str:
     return _organization(actor).slug
 
 
-PAGE = 20
+PAGE = 15
 
 
 def _actor(request: HttpRequest) -> User:
@@ -77,6 +77,10 @@ def _column_views(
     return views
 
 
+def _card_context() -> dict[str, object]:
+    return {"labels": vm.card_labels(), "move_url": reverse("portal:desk-board-move")}
+
+
 @access.requires_any(*access.DESK)
 def board_page(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -88,6 +92,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
         "list_url": reverse("portal:desk-home") + vm.query(filters),
         "here": request.get_full_path(),
         "statuses": [(c.status, c.label) for c in columns],
+        **_card_context(),
     }
     return render_page(request, "portal/agent/board.html", context)
 
@@ -106,6 +111,7 @@ def board_column(request: HttpRequest, status: str) -> HttpResponse:
         "board_url": board_url,
         "here": request.get_full_path(),
         "standalone": not is_htmx(request),
+        **_card_context(),
     }
     return render_page(
         request,
@@ -168,6 +174,6 @@ def move(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "portal/agent/_board_moved.html",
-        {"card": card, "done": done, "here": back},
+        {"card": card, "done": done, "here": back, **_card_context()},
         fragment="portal/agent/_board_moved.html",
     )
