@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from ruledesk.tenancy.models import Organization, Role, User
 from tests import factories
@@ -28,7 +28,7 @@ def _cast() -> tuple[User, User, User, list[Ticket]]:
     return requester, agent, admin, tickets
 
 
-def _card(page: Page, status: str, number: str) -> object:
+def _card(page: Page, status: str, number: str) -> Locator:
     return page.locator(f'.board-cards[data-status="{status}"] .board-card[data-number="{number}"]')
 
 
