@@ -528,6 +528,17 @@ def main() -> int:
              htmx=True, conditional=True),
         Page("feed_unread", "GET /notifications?state=unread (hx)", "GET",
              fixed("/notifications?state=unread"), kind="fragment", who="agent", htmx=True),
+        Page("board", "GET /desk/board", "GET", fixed("/desk/board"), who="agent"),
+        Page("board_filtered", "GET /desk/board?priority=critical", "GET",
+             fixed("/desk/board?priority=critical"), who="agent"),
+        Page("board_column", "GET /desk/board/column/open (hx)", "GET",
+             fixed("/desk/board/column/open"), kind="fragment", who="agent", htmx=True),
+        Page("dashboard", "GET /desk/dashboard", "GET", fixed("/desk/dashboard"), who="agent"),
+        Page("new_ticket", "GET /desk/tickets/new", "GET", fixed("/desk/tickets/new"),
+             who="agent"),
+        Page("requesters", "GET /desk/tickets/new/options/requester?requester_q=a (hx)", "GET",
+             fixed("/desk/tickets/new/options/requester?requester_q=a"), kind="fragment",
+             who="agent", htmx=True),
     ]  # fmt: skip
     if not own:
         log(f"{REQUESTER_EMAIL} has no ticket: the help-center page is left out")

@@ -26,7 +26,16 @@ ANONYMOUS_ROUTES = (
     "/no-such-page",
 )
 REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{number}", "/desk/")
-AGENT_ROUTES = ("/desk/", "/desk/tickets/{number}", "/notifications?state=unread", "/logout")
+AGENT_ROUTES = (
+    "/desk/",
+    "/desk/tickets/{number}",
+    "/notifications?state=unread",
+    "/logout",
+    "/desk/board",
+    "/desk/dashboard",
+    "/desk/tickets/new",
+    "/desk/shortcuts",
+)
 ADMIN_ROUTES = ("/console/", "/account", "/notifications")
 
 

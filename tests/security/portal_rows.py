@@ -124,6 +124,7 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             _acme_ticket("/desk/tickets/"),
             expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302),
         ),
+        *desk_work_rows(row, expect, at, staff),
         row("help/", "GET", at("/help/"), members),
         row(
             "help/requests/<str:number>",
@@ -132,6 +133,38 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             expect(admin=200, agent=200, requester=200, outsider=404, anonymous=302),
         ),
         row("console/", "GET", at("/console/"), admins),
+    )
+
+
+def _acme_move(world: World, persona: str) -> tuple[str, Any]:
+    requester = world.personas["requester"]
+    assert requester is not None
+    ticket = services.ticket_create(actor=requester, title="Move me", description="")
+    return "/desk/board/move", {"number": f"ACME-{ticket.number}", "seen": "new", "to": "open"}
+
+
+def desk_work_rows(row: type[Row], expect: Any, at: Any, staff: Any) -> tuple[Row, ...]:
+    """The board, new ticket, dashboard and shortcut routes (portal/urls_desk_work.py)."""
+    staff_post = expect(admin=302, agent=302, requester=403, outsider=404, anonymous=302)
+    return (
+        row("desk/board", "GET", at("/desk/board"), staff),
+        row("desk/board/column/<str:status>", "GET", at("/desk/board/column/open"), staff),
+        row("desk/board/move", "POST", _acme_move, staff_post),
+        row("desk/dashboard", "GET", at("/desk/dashboard"), staff),
+        row("desk/shortcuts", "GET", at("/desk/shortcuts"), staff),
+        row("desk/tickets/new", "GET", at("/desk/tickets/new"), staff),
+        row(
+            "desk/tickets/new",
+            "POST",
+            at("/desk/tickets/new", {"title": "", "create": "1"}),
+            expect(admin=400, agent=400, requester=403, outsider=400, anonymous=302),
+        ),
+        row(
+            "desk/tickets/new/options/<str:kind>",
+            "GET",
+            at("/desk/tickets/new/options/requester?requester_q=a"),
+            staff,
+        ),
     )
 
 

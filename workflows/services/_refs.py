@@ -7,13 +7,15 @@ organization, so another tenant's id is simply "does not exist" (400).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from ruledesk import errors
-from ruledesk.tenancy.models import Role, Team, User
+from ruledesk.access import policy
+from ruledesk.tenancy.models import Organization, Role, Team, User
 from workflows.models import Category, Tag
 
 
@@ -50,6 +52,17 @@ def agent(organization_id: int, user_id: int | None, *, field: str = "assignee")
     ).first()
     if found is None:
         raise errors.ValidationFailed.on(field, _("No such active agent."), "does_not_exist")
+    return found
+
+
+def requester(organization_id: int, user_id: Any, *, field: str = "requester") -> User:
+    """An active person of the organization who may file tickets (the matrix decides)."""
+    if not isinstance(user_id, int):
+        raise errors.ValidationFailed.on(field, _("No such requester."), "does_not_exist")
+    organization = Organization(pk=organization_id)  # users_with reads only its id
+    found = policy.users_with("ticket.create", organization).filter(pk=user_id).first()
+    if found is None:
+        raise errors.ValidationFailed.on(field, _("No such requester."), "does_not_exist")
     return found
 
 

@@ -43,10 +43,18 @@ def ticket_create(
     team_id: Any = UNSET,
     channel: str = Channel.WEB,
     depth: int = 0,
+    requester_id: Any = UNSET,
 ) -> Ticket:
-    """Sending tags (even []), assignee or team (even null) needs the staff permissions."""
+    """Sending tags (even []), assignee or team (even null) needs the staff permissions.
+
+    `requester_id` files the ticket on behalf of someone else of the organization who may
+    file tickets (the desk's "new ticket"); naming anyone but oneself needs `ticket.update`.
+    """
     policy.require(actor, "ticket.create")
     org_id = _org_id(actor)
+    on_behalf = requester_id is not UNSET and requester_id != actor.pk
+    if on_behalf and not policy.can(actor, "ticket.update"):
+        raise errors.PermissionDenied(_("You may not file tickets for someone else."))
     if tags is not None and not policy.can(actor, "ticket.update"):
         raise errors.PermissionDenied(_("You may not set tags."))
     if (assignee_id is not UNSET or team_id is not UNSET) and not policy.can(
@@ -59,6 +67,7 @@ def ticket_create(
         category = _refs.category(org_id, category_id)
         team = _refs.team(org_id, team_id)
         assignee = _refs.agent(org_id, assignee_id)
+        requester = _refs.requester(org_id, requester_id) if on_behalf else actor
         tag_objects = _refs.tags(org_id, tags or [], may_create=True)
         if team is None and category is not None:
             team = category.default_team
@@ -73,7 +82,7 @@ def ticket_create(
             priority_rank=PRIORITY_RANK[Priority(priority)],
             channel=channel,
             category=category,
-            requester=actor,
+            requester=requester,
             assignee=assignee,
             team=team,
             created_at=now,
