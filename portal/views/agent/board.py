@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from portal import access
 from portal.errors import error_response, message
@@ -82,6 +82,7 @@ def _card_context() -> dict[str, object]:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def board_page(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     filters = vm.filters_of(request.GET)
@@ -98,6 +99,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def board_column(request: HttpRequest, status: str) -> HttpResponse:
     """The next page of one column: cards for htmx's "load more", a page of its own without."""
     if status not in board.COLUMNS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,6 +50,7 @@ def _rows(actor: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     now = timezone.now()
@@ -76,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def shortcuts(request: HttpRequest) -> HttpResponse:
     """The shortcut sheet as a page, for when scripts are off or the key is not at hand."""
     return render_page(request, "portal/agent/shortcuts.html")

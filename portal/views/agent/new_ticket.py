@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_GET, require_http_methods
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -133,6 +134,7 @@ def _context(actor: User, form: NewTicketForm, params: Any) -> dict[str, Any]:
 
 
 @access.requires_any(*access.DESK)
+@require_http_methods(["GET", "POST"])
 def new_ticket(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not policy.can(actor, "ticket.create") or not policy.can(actor, "ticket.update"):
@@ -188,6 +190,7 @@ def _create(actor: User, form: NewTicketForm) -> Any:
 
 
 @access.requires_any(*access.DESK)
+@require_GET
 def options(request: HttpRequest, kind: str) -> HttpResponse:
     """The suggestions of one picker as its fieldset's options (htmx swaps them in)."""
     if kind not in _PICKERS:
