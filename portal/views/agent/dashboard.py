@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from portal import access
 from portal.http import render_page
