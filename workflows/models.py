@@ -353,3 +353,6 @@ from workflows.sla.models import (  # noqa: E402
 )
 from workflows.sla.models import SlaPolicy as SlaPolicy  # noqa: E402
 from workflows.sla.models import SlaTimer as SlaTimer  # noqa: E402
+from workflows.collab.models import Macro as Macro  # noqa: E402
+from workflows.collab.models import PresenceMode as PresenceMode  # noqa: E402
+from workflows.collab.models import TicketPresence as TicketPresence  # noqa: E402

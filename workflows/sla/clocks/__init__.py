@@ -45,10 +45,12 @@ from workflows.sla.clocks.hook import (
     ticket_sla_start,
     ticket_sla_sync,
 )
+from workflows.sla.clocks.breakdown import Clock, clocks_of
 from workflows.sla.clocks.state import sla_state
 
 __all__ = [
     "DAY_KEYS",
+    "Clock",
     "DONE",
     "FIRST_RESPONSE_INACTIVE",
     "SLA_FIELDS",
@@ -56,6 +58,7 @@ __all__ = [
     "Span",
     "Targets",
     "calendar_of",
+    "clocks_of",
     "deadline",
     "organization_calendar",
     "plan",
