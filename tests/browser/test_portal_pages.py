@@ -26,8 +26,12 @@ ANONYMOUS_ROUTES = (
     "/no-such-page",
 )
 REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{number}", "/desk/")
-AGENT_ROUTES = ("/desk/", "/desk/tickets/{number}", "/notifications?state=unread", "/logout")
-ADMIN_ROUTES = ("/console/", "/account", "/notifications")
+AGENT_ROUTES = (
+    "/desk/",
+    "/desk/tickets/{number}",
+    "/desk/tickets/{number}?tab=history",
+    "/notifications?state=unread", "/logout")
+ADMIN_ROUTES = ("/console/", "/account", "/notifications", "/desk/tickets/{number}?tab=rules")
 
 
 @dataclass
