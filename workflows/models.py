@@ -348,11 +348,11 @@ class SavedView(models.Model):
 
 
 # The SLA models live in their own module but belong to this app.
+from workflows.collab.models import Macro as Macro  # noqa: E402
+from workflows.collab.models import PresenceMode as PresenceMode  # noqa: E402
+from workflows.collab.models import TicketPresence as TicketPresence  # noqa: E402
 from workflows.sla.models import (  # noqa: E402
     BusinessCalendar as BusinessCalendar,
 )
 from workflows.sla.models import SlaPolicy as SlaPolicy  # noqa: E402
 from workflows.sla.models import SlaTimer as SlaTimer  # noqa: E402
-from workflows.collab.models import Macro as Macro  # noqa: E402
-from workflows.collab.models import PresenceMode as PresenceMode  # noqa: E402
-from workflows.collab.models import TicketPresence as TicketPresence  # noqa: E402

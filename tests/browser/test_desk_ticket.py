@@ -40,7 +40,10 @@ def _focus_composer(page: Page) -> None:
 def test_an_agent_works_a_ticket_by_keyboard(new_page: PageFactory) -> None:
     admin, agent, requester, ticket = _cast()
     macro = macros.macro_create(
-        actor=admin, name="Ask for model", body="Which model, {{requester.name}}?", add_tags=["printer"]
+        actor=admin,
+        name="Ask for model",
+        body="Which model, {{requester.name}}?",
+        add_tags=["printer"],
     )
     number = f"ACME-{ticket.number}"
     page = new_page(user=agent)
@@ -70,7 +73,12 @@ def test_an_agent_works_a_ticket_by_keyboard(new_page: PageFactory) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(".undo-bar")).to_be_visible()
     expect(page.locator(".comment-public")).to_contain_text("sending a technician", timeout=10_000)
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ruledesk:draft')).length") == 0
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('ruledesk:draft')).length"
+        )
+        == 0
+    )
 
     # A macro, previewed on this ticket, then applied.
     tab_to(page, f'a[data-macro="{macro.pk}"]')
@@ -126,7 +134,7 @@ def test_two_agents_see_each_other_and_a_stale_reply_keeps_its_draft(
 
     # The first agent starts a reply; the second sees it, then changes the priority.
     first.locator("#composer-body").fill("Draft that must survive")
-    expect(second.locator("#presence")).to_contain_text("Bob Agent is replying", timeout=3_000)
+    expect(second.locator("#presence")).to_contain_text("Bob Agent is replying", timeout=5_000)
     second.select_option("#property-priority", "high")
     expect(second.locator(".ticket-number")).to_contain_text("High")
     expect(first.locator(".ticket-number")).to_contain_text("High", timeout=3_000)

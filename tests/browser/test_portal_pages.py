@@ -30,7 +30,9 @@ AGENT_ROUTES = (
     "/desk/",
     "/desk/tickets/{number}",
     "/desk/tickets/{number}?tab=history",
-    "/notifications?state=unread", "/logout")
+    "/notifications?state=unread",
+    "/logout",
+)
 ADMIN_ROUTES = ("/console/", "/account", "/notifications", "/desk/tickets/{number}?tab=rules")
 
 

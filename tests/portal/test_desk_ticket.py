@@ -68,9 +68,7 @@ def test_lookup_by_number_forms(agent: User, requester: User, number: str) -> No
     assert response.status_code == 200
 
 
-def test_requester_and_outsider_never_open_it(
-    requester: User, outsider: User, agent: User
-) -> None:
+def test_requester_and_outsider_never_open_it(requester: User, outsider: User, agent: User) -> None:
     ticket = _ticket(requester)
     assert signed_in(requester).get(_url(ticket)).status_code == 403
     assert signed_in(outsider).get(_url(ticket)).status_code == 404
@@ -155,10 +153,21 @@ def test_properties_are_saved_like_the_api_patch(
     support = factories.team(acme, "Support", agent, admin)
     ticket = _ticket(requester)
     client = signed_in(agent)
-    assert _post(client, ticket, "/properties", {"field": "priority", "value": "critical"}).status_code == 200
-    assert _post(client, ticket, "/properties", {"field": "team", "value": support.pk}).status_code == 200
-    assert _post(client, ticket, "/properties", {"field": "assignee", "value": admin.pk}).status_code == 200
-    assert _post(client, ticket, "/properties", {"field": "tags", "value": "vip"}).status_code == 200
+    assert (
+        _post(client, ticket, "/properties", {"field": "priority", "value": "critical"}).status_code
+        == 200
+    )
+    assert (
+        _post(client, ticket, "/properties", {"field": "team", "value": support.pk}).status_code
+        == 200
+    )
+    assert (
+        _post(client, ticket, "/properties", {"field": "assignee", "value": admin.pk}).status_code
+        == 200
+    )
+    assert (
+        _post(client, ticket, "/properties", {"field": "tags", "value": "vip"}).status_code == 200
+    )
     fresh = _fresh(ticket)
     assert (fresh.priority, fresh.team_id, fresh.assignee_id) == ("critical", support.pk, admin.pk)
     assert list(fresh.tags.values_list("name", flat=True)) == ["vip"]
@@ -226,7 +235,9 @@ def test_public_reply_with_a_mention_or_placeholder_asks_to_confirm(
     assert sent.status_code == 200
     assert Comment.objects.filter(ticket=ticket).count() == 1
     # An internal note with a mention needs no confirmation.
-    note = _post(client, ticket, "/comments", {"body": "@admin@acme.test look", "visibility": "internal"})
+    note = _post(
+        client, ticket, "/comments", {"body": "@admin@acme.test look", "visibility": "internal"}
+    )
     assert note.status_code == 200
 
 
@@ -237,7 +248,9 @@ def test_stale_reply_is_refused_and_the_draft_kept(
     old = etag_for(ticket)
     services.ticket_update(actor=admin, ticket=ticket, priority="low")
     response = signed_in(agent).post(
-        _url(ticket, "/comments"), {"body": "My long draft", "visibility": "public", "version": old}, **HX
+        _url(ticket, "/comments"),
+        {"body": "My long draft", "visibility": "public", "version": old},
+        **HX,
     )
     assert response.status_code == 412
     html = response.content.decode()
@@ -256,15 +269,17 @@ def test_preview_uses_the_stored_output_sanitizer(agent: User, requester: User) 
     assert "<strong>bold</strong>" in html and "<script>" not in html
 
 
-def test_mentions_list_only_people_who_may_read(
-    agent: User, requester: User, admin: User
-) -> None:
+def test_mentions_list_only_people_who_may_read(agent: User, requester: User, admin: User) -> None:
     ticket = _ticket(requester)
     other = factories.user(requester.organization, "requester", name="Carl Other")
     client = signed_in(agent)
-    public = fragment(client, _url(ticket, "/mentions?visibility=public&mention=car")).content.decode()
+    public = fragment(
+        client, _url(ticket, "/mentions?visibility=public&mention=car")
+    ).content.decode()
     assert "Carol Requester" in public and "Carl Other" not in public
-    internal = fragment(client, _url(ticket, "/mentions?visibility=internal&mention=")).content.decode()
+    internal = fragment(
+        client, _url(ticket, "/mentions?visibility=internal&mention=")
+    ).content.decode()
     assert "Carol Requester" not in internal and "Alice Admin" in internal
     assert other.pk
 

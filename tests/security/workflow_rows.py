@@ -155,7 +155,9 @@ def macro_rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             expect(admin=201, agent=403, requester=403, outsider=201, anonymous=401),
         ),
         row("api/v1/macros/<int:pk>", "GET", macro_path(), acme_macro_read),
-        row("api/v1/macros/<int:pk>", "PATCH", macro_path(body={"name": "Raise"}), acme_macro_write),
+        row(
+            "api/v1/macros/<int:pk>", "PATCH", macro_path(body={"name": "Raise"}), acme_macro_write
+        ),
         row(
             "api/v1/macros/<int:pk>",
             "DELETE",

@@ -84,9 +84,7 @@ def test_tenant_isolation(api, admin: User, outsider: User, requester: User) -> 
     )
 
 
-def test_team_macros_are_for_their_team(
-    api, admin: User, agent: User, acme: Organization
-) -> None:
+def test_team_macros_are_for_their_team(api, admin: User, agent: User, acme: Organization) -> None:
     stranger = factories.user(acme, Role.AGENT)
     support = factories.team(acme, "Support", agent)
     macro = macros.macro_create(actor=admin, name="Team only", body="x", team=support.pk)
@@ -139,7 +137,9 @@ def test_bulk_macro_action(api, admin: User, agent: User, requester: User) -> No
     assert [r["ok"] for r in response.json()["results"]] == [True, True]
     assert set(Ticket.objects.values_list("priority", flat=True)) == {"critical"}
     unknown = api(agent).post(
-        "/api/v1/tickets/bulk", {"ids": [first.pk], "action": "macro", "macro": 99999}, format="json"
+        "/api/v1/tickets/bulk",
+        {"ids": [first.pk], "action": "macro", "macro": 99999},
+        format="json",
     )
     assert field_errors(assert_problem(unknown, 400, "validation_error")) == {
         "macro": "does_not_exist"

@@ -97,7 +97,9 @@ def macro_out(macro: Macro, viewer: Any) -> dict[str, Any]:
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("" if v is None and k in ("transition", "priority") else v) for k, v in data.items()}
+    return {
+        k: ("" if v is None and k in ("transition", "priority") else v) for k, v in data.items()
+    }
 
 
 class MacroListApi(ListApiView):

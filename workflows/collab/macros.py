@@ -63,7 +63,8 @@ def access_macro(actor: User, macro_id: Any, codename: str | None = None) -> Mac
 
 def _clean(actor: User, macro: Macro, values: dict[str, Any]) -> None:
     org_id = actor.organization_id
-    assert org_id is not None
+    if org_id is None:
+        raise errors.PermissionDenied()
     if "name" in values:
         name = str(values["name"]).strip()
         if not name:
@@ -73,13 +74,17 @@ def _clean(actor: User, macro: Macro, values: dict[str, Any]) -> None:
         macro.body = values["body"] or ""
     if "visibility" in values:
         if values["visibility"] not in Visibility.values:
-            raise errors.ValidationFailed.on("visibility", _("Unknown visibility."), "invalid_choice")
+            raise errors.ValidationFailed.on(
+                "visibility", _("Unknown visibility."), "invalid_choice"
+            )
         macro.visibility = values["visibility"]
     if "transition" in values:
         name = values["transition"] or ""
         if name and name not in TRANSITIONS:
             raise errors.ValidationFailed.on(
-                "transition", _("Unknown transition %(name)s.") % {"name": repr(name)}, "invalid_choice"
+                "transition",
+                _("Unknown transition %(name)s.") % {"name": repr(name)},
+                "invalid_choice",
             )
         if TRANSITIONS.get(name) and TRANSITIONS[name].requires_reason:
             raise errors.ValidationFailed.on(
@@ -115,8 +120,6 @@ def _clean(actor: User, macro: Macro, values: dict[str, Any]) -> None:
         )
 
 
-
-
 def _save(actor: User, macro: Macro, action: str) -> Macro:
     try:
         with transaction.atomic():
@@ -136,7 +139,8 @@ def _save(actor: User, macro: Macro, action: str) -> Macro:
 
 def macro_create(*, actor: User, **values: Any) -> Macro:
     policy.require(actor, MANAGE)
-    assert actor.organization_id is not None
+    if actor.organization_id is None:
+        raise errors.PermissionDenied()
     macro = Macro(organization_id=actor.organization_id, created_by=actor)
     values.setdefault("name", "")
     _clean(actor, macro, values)
@@ -215,11 +219,9 @@ def macro_preview(*, actor: User, macro: Macro, ticket: Ticket) -> MacroPreview:
     changes: list[Change] = []
     if macro.priority:
         changes.append(Change("priority", str(Priority(macro.priority).label)))
-    if macro.assignee_id:
-        assert macro.assignee is not None
+    if macro.assignee is not None:
         changes.append(Change("assignee", macro.assignee.display_name))
-    if macro.set_team_id:
-        assert macro.set_team is not None
+    if macro.set_team is not None:
         changes.append(Change("team", macro.set_team.name))
     if macro.add_tags:
         changes.append(Change("tags", ", ".join(macro.add_tags)))
@@ -252,7 +254,9 @@ def macro_apply(*, actor: User, macro: Macro, ticket: Ticket) -> Ticket:
         if fields:
             ticket = ticket_update(actor=actor, ticket=ticket, **fields)
         if preview.body.strip():
-            comment_create(actor=actor, ticket=ticket, body=preview.body, visibility=macro.visibility)
+            comment_create(
+                actor=actor, ticket=ticket, body=preview.body, visibility=macro.visibility
+            )
         if macro.transition:
             ticket_transition(actor=actor, ticket=ticket, name=macro.transition)
         audit.record(

@@ -76,5 +76,9 @@ class Macro(models.Model):
 
     def has_changes(self) -> bool:
         return bool(
-            self.transition or self.priority or self.assignee_id or self.set_team_id or self.add_tags
+            self.transition
+            or self.priority
+            or self.assignee_id
+            or self.set_team_id
+            or self.add_tags
         )

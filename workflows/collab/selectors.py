@@ -6,6 +6,7 @@ Every picker is a bounded search (at most LIMIT rows), never a list of everythin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -30,7 +31,7 @@ def _agents(organization_id: int) -> QuerySet[User]:
     )
 
 
-def _with_load(users: QuerySet[User], organization_id: int) -> QuerySet[User]:
+def _with_load(users: QuerySet[User], organization_id: int) -> QuerySet[Any]:
     return users.annotate(
         load=Count(
             "assigned_tickets",
@@ -51,7 +52,7 @@ def agents_matching(actor: User, query: str, limit: int = LIMIT) -> list[AgentLo
     if query:
         users = users.filter(Q(name__icontains=query) | Q(email__icontains=query))
     rows = _with_load(users, actor.organization_id).order_by("name", "pk")[:limit]
-    return [AgentLoad(user, user.load) for user in rows]  # type: ignore[attr-defined]
+    return [AgentLoad(user, user.load) for user in rows]
 
 
 def least_loaded_in_team(ticket: Ticket) -> AgentLoad | None:
@@ -60,7 +61,7 @@ def least_loaded_in_team(ticket: Ticket) -> AgentLoad | None:
         return None
     members = _agents(ticket.organization_id).filter(memberships__team_id=ticket.team_id)
     best = _with_load(members, ticket.organization_id).order_by("load", "pk").first()
-    return AgentLoad(best, best.load) if best is not None else None  # type: ignore[attr-defined]
+    return AgentLoad(best, best.load) if best is not None else None
 
 
 def teams_matching(actor: User, query: str, limit: int = LIMIT) -> list[Team]:

@@ -11,6 +11,7 @@ from portal.http import render_page
 from portal.views.agent import workspace as ws
 from ruledesk import errors
 from ruledesk.tenancy.models import User
+from ruledesk.versioning import etag_for
 from workflows.collab import macros
 
 
@@ -32,7 +33,7 @@ def macro(request: HttpRequest, number: str, macro_id: int) -> HttpResponse:
     ctx = {
         "ticket": ticket,
         "label": ws.label(ticket),
-        "version": ws.etag_for(ticket),
+        "version": etag_for(ticket),
         "macro": found,
         "preview": preview,
         "field_labels": ws.field_labels(),

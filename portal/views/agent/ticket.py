@@ -17,6 +17,7 @@ from portal.http import render_page
 from portal.views.agent import workspace as ws
 from ruledesk import errors
 from ruledesk.tenancy.models import User
+from ruledesk.versioning import etag_for
 from workflows import services
 from workflows.collab import selectors as desk
 from workflows.models import Priority, ReopenApproval
@@ -139,13 +140,11 @@ def pick(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     else:
         options = [{"value": t.name, "label": t.name} for t in desk.tags_matching(user, query)]
         if query.strip() and not any(o["label"].lower() == query.strip().lower() for o in options):
-            options.append(
-                {"value": query.strip(), "label": query.strip(), "hint": _("new tag")}
-            )
+            options.append({"value": query.strip(), "label": query.strip(), "hint": _("new tag")})
     ctx = {
         "ticket": ticket,
         "label": ws.label(ticket),
-        "version": request.GET.get("version") or ws.etag_for(ticket),
+        "version": request.GET.get("version") or etag_for(ticket),
         "kind": kind,
         "field": "tags" if kind == "tags" else kind,
         "query": query,

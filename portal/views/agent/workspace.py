@@ -87,7 +87,7 @@ def _event_text(entry: Any, refs: dict[str, dict[int, Any]]) -> tuple[str, str]:
             return _("none")
         if entry.field in refs and isinstance(value, int):
             found = refs[entry.field].get(value)
-            return str(getattr(found, "display_name", None) or found) if found else "#%s" % value
+            return str(getattr(found, "display_name", None) or found) if found else f"#{value}"
         if entry.field == "status":
             return str(dict(Status.choices).get(value, value))
         if entry.field == "priority":
@@ -120,7 +120,7 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
     comments = list(selectors.comments_visible_to(user, ticket).order_by("created_at", "id"))
     entries = [e for e in history_visible_to(user, ticket) if e.kind != "comment"]
     refs = history_references(entries, ticket)
-    events = []
+    events: list[dict[str, Any]] = []
     labels = field_labels()
     for entry in entries:
         before, after = _event_text(entry, refs)
@@ -182,7 +182,9 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
 
 
 def page(request: HttpRequest, ticket: Ticket, *, status: int = 200, **extra: Any) -> HttpResponse:
-    return render_page(request, PAGE, context(request, ticket, **extra), fragment=WORKSPACE, status=status)
+    return render_page(
+        request, PAGE, context(request, ticket, **extra), fragment=WORKSPACE, status=status
+    )
 
 
 def changed(request: HttpRequest, ticket: Ticket, note: str) -> HttpResponse:

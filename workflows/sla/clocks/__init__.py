@@ -26,6 +26,7 @@ warning times), `hook` (policy matching, the ticket hook and timer rows, the
 `apply_sla_policy` action), `state` (the SLA state a list shows); import from here.
 """
 
+from workflows.sla.clocks.breakdown import Clock, clocks_of
 from workflows.sla.clocks.calendars import DAY_KEYS, calendar_of, organization_calendar
 from workflows.sla.clocks.deadlines import (
     DONE,
@@ -45,7 +46,6 @@ from workflows.sla.clocks.hook import (
     ticket_sla_start,
     ticket_sla_sync,
 )
-from workflows.sla.clocks.breakdown import Clock, clocks_of
 from workflows.sla.clocks.state import sla_state
 
 __all__ = [

@@ -62,9 +62,7 @@ def clocks_of(ticket: Ticket, now: datetime | None = None) -> list[Clock]:
             )
         )
     elif ticket.status in (Status.RESOLVED, Status.CLOSED):
-        clocks.append(
-            Clock(SlaTarget.FIRST_RESPONSE, None, fr_minutes, 0, "stopped", fr_breached)
-        )
+        clocks.append(Clock(SlaTarget.FIRST_RESPONSE, None, fr_minutes, 0, "stopped", fr_breached))
     else:
         clocks.append(
             running(SlaTarget.FIRST_RESPONSE, ticket.first_response_due_at, fr_minutes, fr_breached)

@@ -18,7 +18,7 @@
       flag.value = "1";
     }
     var detail = { issue: function () { event.detail.issueRequest(true); }, isPublic: isPublic };
-    var go = form.dispatchEvent(new CustomEvent("composer:send", { cancelable: true, detail: detail }));
+    var go = form.dispatchEvent(new CustomEvent("composer:send", { bubbles: true, cancelable: true, detail: detail }));
     if (go) detail.issue();
   });
 })();
