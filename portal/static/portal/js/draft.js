@@ -25,7 +25,11 @@
     area.dataset.draftReady = "1";
     var form = area.form;
     area.dataset.mode = mode(form);
-    if (area.hasAttribute("data-sent")) return;
+    if (area.hasAttribute("data-sent")) {
+      // The server answered a successful send with this fresh composer: that draft is gone.
+      try { localStorage.removeItem(key(area, area.dataset.mode)); } catch (e) { /* ignore */ }
+      return;
+    }
     restore(area, area.dataset.mode);
   }
   document.addEventListener("input", function (event) {
