@@ -96,6 +96,7 @@ def test_an_agent_works_a_ticket_by_keyboard(new_page: PageFactory) -> None:
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     page.keyboard.type("Alice")
+    expect(page.locator("#options-assignee button")).to_have_count(1)
     expect(page.locator("#options-assignee button")).to_contain_text("Alice Admin")
     tab_to(page, "#options-assignee button")
     page.keyboard.press("Enter")

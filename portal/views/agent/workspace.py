@@ -117,8 +117,14 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
     can_rules = policy.can(user, rules.MANAGE)
     if tab == "rules" and not can_rules:
         tab = "details"
-    comments = list(selectors.comments_visible_to(user, ticket).order_by("created_at", "id"))
-    entries = [e for e in history_visible_to(user, ticket) if e.kind != "comment"]
+    comments = list(
+        selectors.comments_visible_to(user, ticket)
+        .prefetch_related(None)
+        .order_by("created_at", "id")
+    )
+    entries = [
+        e for e in history_visible_to(user, ticket, comments=comments) if e.kind != "comment"
+    ]
     refs = history_references(entries, ticket)
     events: list[dict[str, Any]] = []
     labels = field_labels()
