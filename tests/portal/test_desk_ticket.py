@@ -294,7 +294,9 @@ def test_presence_heartbeat_lists_others_and_refreshes_on_change(
     assert "Alice Admin is replying" in html and "hx-swap-oob" not in html
     services.ticket_update(actor=admin, ticket=ticket, priority="high")
     changed = signed_in(agent).post(_url(ticket, "/presence"), {"seen": seen}, **HX)
-    assert 'id="workspace" class="workspace" hx-swap-oob="true"' in changed.content.decode()
+    body = changed.content.decode()
+    assert 'id="ticket-head" class="ticket-head"' in body and 'hx-swap-oob="true"' in body
+    assert 'id="workspace"' not in body  # the side panel (a picker in use) stays
 
 
 def test_macro_preview_and_apply(agent: User, admin: User, requester: User) -> None:

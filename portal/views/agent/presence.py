@@ -1,9 +1,10 @@
 """Presence heartbeat: record this viewer, list the others, and refresh on a newer version.
 
 The page polls every 2 s with the version it shows (`seen`); when the ticket changed
-since, the answer also carries the refreshed workspace (out of band), so another
-agent's change is visible within one poll. The composer keeps its own version, so a
-reply typed over the change is still refused as stale (and kept) when sent.
+since, the answer also carries the refreshed header and thread (out of band), so another
+agent's change is visible within one poll, while the side panel (a picker the viewer may
+be typing in) stays as it is. Forms keep the version they were rendered with, so a reply
+or property change made over the change is refused as stale (the draft kept) when sent.
 """
 
 from __future__ import annotations
@@ -34,6 +35,6 @@ def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
     )
     if request.POST.get("seen") and ws.stale_seen(request.POST["seen"], ticket):
         html += render_to_string(
-            "portal/agent/ticket/_workspace_oob.html", ws.context(request, ticket), request=request
+            "portal/agent/ticket/_live_oob.html", ws.context(request, ticket), request=request
         )
     return HttpResponse(html, headers={"Vary": "HX-Request", "Cache-Control": "no-store"})
