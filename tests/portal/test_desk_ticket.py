@@ -343,3 +343,26 @@ def test_query_count_does_not_grow_with_the_thread(agent: User, requester: User,
     many = queries_of(client, _url(ticket))
     assert few == many
     assert many <= 30
+
+
+def test_rule_trace_shows_every_run_with_the_failing_node(admin: User, requester: User) -> None:
+    from rules_engine.models import RuleExecution
+
+    ticket = _ticket(requester)
+    trace = [
+        {"path": "conditions.all[0]", "field": "ticket.priority", "operator": "is",
+         "value": "high", "actual": "medium", "result": False},
+    ]  # fmt: skip
+    RuleExecution.objects.create(
+        organization_id=ticket.organization_id, rule_name="Escalate VIPs", event_type="ticket.created",
+        ticket=ticket, matched=False, trace=trace, actions=[],
+    )  # fmt: skip
+    RuleExecution.objects.create(
+        organization_id=ticket.organization_id, rule_name="Auto-tag printers",
+        event_type="ticket.created", ticket=ticket, matched=True, trace=[],
+        actions=[{"type": "add_tags", "ok": True}],
+    )  # fmt: skip
+    html = page(signed_in(admin), _url(ticket) + "?tab=rules").content.decode()
+    assert "Escalate VIPs" in html and "Auto-tag printers" in html
+    assert "Not fired" in html and "Fired" in html
+    assert "false (failing node)" in html and "conditions.all[0]" in html
