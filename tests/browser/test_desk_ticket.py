@@ -73,9 +73,7 @@ def test_an_agent_works_a_ticket_by_keyboard(new_page: PageFactory) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(".undo-bar")).to_be_visible()
     expect(page.locator(".comment-public")).to_contain_text("sending a technician", timeout=10_000)
-    drafts = page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('ruledesk:draft'))"
-    )
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ruledesk:draft'))")
     assert drafts == []
 
     # A macro, previewed on this ticket, then applied.
