@@ -145,3 +145,17 @@ def test_two_agents_see_each_other_and_a_stale_reply_keeps_its_draft(
     assert not Comment.objects.filter(ticket=ticket).exists()
     first.locator(".composer-send").click()
     expect(first.locator(".comment-internal")).to_contain_text("Draft that must survive")
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_without_javascript_an_agent_replies_and_resolves(no_js_context: ContextFactory) -> None:
+    _admin, agent, _requester, ticket = _cast()
+    number = f"ACME-{ticket.number}"
+    page = no_js_context(user=agent).new_page()
+    page.goto(f"/desk/tickets/{number}")
+    page.locator("#composer-body").fill("Replaced the fuser, please try again.")
+    page.locator(".composer-send").click()
+    expect(page.locator(".comment-public")).to_contain_text("Replaced the fuser")
+    page.locator('button[data-transition="resolve"]').click()
+    expect(page.locator(".ticket-number")).to_contain_text("Resolved")
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
