@@ -25,7 +25,7 @@ from ruledesk.tenancy.models import User
 from ruledesk.versioning import etag_for, is_current
 from rules_engine import selectors as rules
 from workflows import selectors
-from workflows.collab import macros, presence
+from workflows.collab import macros
 from workflows.collab import selectors as desk
 from workflows.history import history_references, history_visible_to
 from workflows.models import ApprovalStatus, Priority, Status, Ticket
@@ -141,7 +141,9 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
     thread = [ThreadItem(c.created_at, "comment", comment=c) for c in comments]
     thread += [ThreadItem(e["entry"].at, "event", event=e) for e in events]
     thread.sort(key=lambda item: (item.at, item.kind == "comment"))
-    can_approve = policy.can(user, "ticket.reopen.approve", ticket)
+    # A reopen request exists only for a ticket that was resolved: skip the read otherwise.
+    may_have_requests = ticket.status in (Status.RESOLVED, Status.CLOSED) or ticket.reopen_count
+    can_approve = bool(may_have_requests) and policy.can(user, "ticket.reopen.approve", ticket)
     approvals = (
         list(
             ticket.reopen_approvals.select_related("requested_by", "decided_by").order_by(
@@ -174,7 +176,6 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
         "suggested": desk.least_loaded_in_team(ticket),
         "macros": list(macros.macros_visible_to(user).order_by("name", "pk")[:20]),
         "executions": executions,
-        "others": presence.others_present(user, ticket),
         "can_rules": can_rules,
         "can_update": policy.can(user, "ticket.update", ticket),
         "can_assign": policy.can(user, "ticket.assign", ticket),
