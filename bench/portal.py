@@ -539,6 +539,12 @@ def main() -> int:
         Page("requesters", "GET /desk/tickets/new/options/requester?requester_q=a (hx)", "GET",
              fixed("/desk/tickets/new/options/requester?requester_q=a"), kind="fragment",
              who="agent", htmx=True),
+        Page("ticket_hx", "GET /desk/tickets/NORTHWIND-{n}?tab=history (hx)", "GET",
+             lambda rng: desk_ticket(rng) + "?tab=history", kind="fragment", who="agent",
+             htmx=True),
+        Page("pick_assignee", "GET /desk/tickets/NORTHWIND-{n}/pick/assignee?q=a (hx)", "GET",
+             lambda rng: desk_ticket(rng) + "/pick/assignee?q=a", kind="fragment", who="agent",
+             htmx=True),
     ]  # fmt: skip
     if not own:
         log(f"{REQUESTER_EMAIL} has no ticket: the help-center page is left out")

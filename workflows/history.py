@@ -18,7 +18,7 @@ from django.db.models import Model
 
 from ruledesk.tenancy.models import Team, User
 from workflows import selectors
-from workflows.models import Category, Ticket
+from workflows.models import Category, Comment, Ticket
 
 TRACKED_FIELDS = ("title", "priority", "category_id", "assignee_id", "team_id")
 # Fields whose values are ids of these models (field name as entries give it -> model).
@@ -40,8 +40,14 @@ class HistoryEntry:
     reason: str = ""  # transitions only
 
 
-def history_visible_to(viewer: User, ticket: Ticket) -> list[HistoryEntry]:
-    """Every entry of `ticket` the viewer may see, oldest first (the caller checked access)."""
+def history_visible_to(
+    viewer: User, ticket: Ticket, *, comments: Iterable[Comment] | None = None
+) -> list[HistoryEntry]:
+    """Every entry of `ticket` the viewer may see, oldest first (the caller checked access).
+
+    `comments`: the ticket's comments as `selectors.comments_visible_to(viewer, ticket)`
+    gives them, when the caller read them already (the desk's thread), to save the query.
+    """
     found: list[HistoryEntry] = []
     versions = list(
         ticket.history.order_by("history_date", "history_id").select_related("history_user")
@@ -72,8 +78,13 @@ def history_visible_to(viewer: User, ticket: Ticket) -> list[HistoryEntry]:
                 reason=step.reason,
             )
         )
-    comments = selectors.comments_visible_to(viewer, ticket).prefetch_related(None)
-    for comment in comments.order_by("created_at", "id"):
+    if comments is None:
+        comments = (
+            selectors.comments_visible_to(viewer, ticket)
+            .prefetch_related(None)
+            .order_by("created_at", "id")
+        )
+    for comment in comments:
         found.append(
             HistoryEntry(
                 at=comment.created_at,

@@ -348,6 +348,9 @@ class SavedView(models.Model):
 
 
 # The SLA models live in their own module but belong to this app.
+from workflows.collab.models import Macro as Macro  # noqa: E402
+from workflows.collab.models import PresenceMode as PresenceMode  # noqa: E402
+from workflows.collab.models import TicketPresence as TicketPresence  # noqa: E402
 from workflows.sla.models import (  # noqa: E402
     BusinessCalendar as BusinessCalendar,
 )

@@ -1,4 +1,4 @@
-"""A ticket as notifications link to it: read-only until the desk and help center issues.
+"""A request as the help center shows it: read-only until the help center issue.
 
 Both areas load through `workflows.selectors`, so a requester sees only their
 own tickets and public comments, exactly as the API decides.
@@ -42,12 +42,6 @@ def _render(request: HttpRequest, number: str, template: str) -> HttpResponse:
         "show_internal": policy.can(user, "comment.view_internal", ticket),
     }
     return render_page(request, template, context)
-
-
-@access.requires_any(*access.DESK)
-@require_GET
-def desk_ticket(request: HttpRequest, number: str) -> HttpResponse:
-    return _render(request, number, "portal/agent/ticket.html")
 
 
 @access.requires_any(*access.HELP)

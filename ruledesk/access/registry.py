@@ -62,6 +62,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("reports.export", "Export reports", _A, _D),
     _p("kb.edit", "Edit the knowledge base", _A, _D),
     _p("saved_views.share", "Share saved views with a team", _A, _D),
+    _p("macros.manage", "Create, edit and delete macros", _D),
     _p("users.view", "See the organization's users and teams", _A, _D),
 )
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ruledesk import errors
+from ruledesk.versioning import etag_for, is_current
 
-
-def etag_for(obj: models.Model) -> str:
-    """A strong validator derived from the row's identity and last change time."""
-    stamp = getattr(obj, "updated_at", None)
-    raw = f"{obj._meta.label}:{obj.pk}:{stamp.isoformat() if stamp else ''}"
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+__all__ = ["check_if_match", "etag_for", "with_etag"]
 
 
 def with_etag(response: Response, obj: models.Model) -> Response:
@@ -29,9 +23,7 @@ def check_if_match(request: Request, obj: models.Model) -> None:
     header = request.headers.get("If-Match")
     if header is None:
         return
-    current = etag_for(obj)
-    offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    if "*" not in offered and current not in offered:
+    if not is_current(obj, header):
         raise errors.PreconditionFailed(
             _("The resource changed since you read it; fetch it again.")
         )

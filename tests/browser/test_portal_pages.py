@@ -29,6 +29,7 @@ REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{num
 AGENT_ROUTES = (
     "/desk/",
     "/desk/tickets/{number}",
+    "/desk/tickets/{number}?tab=history",
     "/notifications?state=unread",
     "/logout",
     "/desk/board",
@@ -36,7 +37,7 @@ AGENT_ROUTES = (
     "/desk/tickets/new",
     "/desk/shortcuts",
 )
-ADMIN_ROUTES = ("/console/", "/account", "/notifications")
+ADMIN_ROUTES = ("/console/", "/account", "/notifications", "/desk/tickets/{number}?tab=rules")
 
 
 @dataclass

@@ -50,6 +50,69 @@ def _acme_ticket(prefix: str) -> Request:
     return build
 
 
+def _desk(tail: str, body: Any = None, *, approval: bool = False, macro: bool = False) -> Request:
+    """A path under acme's ticket in the desk (with an approval or a macro when asked)."""
+
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        from django.test.utils import override_settings
+
+        from workflows.collab import macros
+
+        requester, admin = world.personas["requester"], world.personas["admin"]
+        assert requester is not None and admin is not None
+        ticket = services.ticket_create(
+            actor=requester, title="Printer jams", description="", priority="high"
+        )
+        path = tail
+        if approval:
+            services.ticket_transition(actor=admin, ticket=ticket, name="resolve")
+            with override_settings(RULEDESK_REOPEN_COOLDOWN_SECONDS=0):
+                found = services.ticket_transition(
+                    actor=requester, ticket=ticket, name="reopen", reason="Again"
+                )
+            path = tail.format(pk=found.pk)
+        if macro:
+            made = macros.macro_create(actor=admin, name="Bump", body="", priority="critical")
+            path = tail.format(pk=made.pk)
+        return f"/desk/tickets/ACME-{ticket.number}{path}", body
+
+    return build
+
+
+def desk_rows(row: type[Row], expect: Any) -> tuple[Row, ...]:
+    read = expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302)
+    write = expect(admin=302, agent=302, requester=403, outsider=404, anonymous=302)
+    t = "desk/tickets/<str:number>"
+    return (
+        row(f"{t}/title", "POST", _desk("/title", {"title": "Renamed"}), write),
+        row(f"{t}/transition", "POST", _desk("/transition", {"name": "open"}), write),
+        row(
+            f"{t}/properties",
+            "POST",
+            _desk("/properties", {"field": "priority", "value": "low"}),
+            write,
+        ),
+        row(f"{t}/pick/<str:kind>", "GET", _desk("/pick/assignee?q=a"), read),
+        row(
+            f"{t}/approvals/<int:pk>",
+            "POST",
+            _desk("/approvals/{pk}", {"decision": "approve"}, approval=True),
+            write,
+        ),
+        row(
+            f"{t}/comments",
+            "POST",
+            _desk("/comments", {"body": "Noted", "visibility": "internal"}),
+            write,
+        ),
+        row(f"{t}/preview", "POST", _desk("/preview", {"body": "**hi**"}), read),
+        row(f"{t}/mentions", "GET", _desk("/mentions?mention=a"), read),
+        row(f"{t}/macros/<int:macro_id>", "GET", _desk("/macros/{pk}", macro=True), read),
+        row(f"{t}/macros/<int:macro_id>", "POST", _desk("/macros/{pk}", {}, macro=True), write),
+        row(f"{t}/presence", "POST", _desk("/presence", {"seen": ""}), read),
+    )
+
+
 def _own_credentials(world: World, persona: str) -> tuple[str, Any]:
     user = world.personas[persona]
     email = user.email if user is not None else "nobody@acme.test"
@@ -133,7 +196,7 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             expect(admin=200, agent=200, requester=200, outsider=404, anonymous=302),
         ),
         row("console/", "GET", at("/console/"), admins),
-    )
+    ) + desk_rows(row, expect)
 
 
 def _acme_move(world: World, persona: str) -> tuple[str, Any]:

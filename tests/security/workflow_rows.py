@@ -115,6 +115,70 @@ def agents_view(body: Any = None) -> Request:
     return build
 
 
+def _macro(world: World) -> Any:
+    from workflows.collab import macros
+
+    admin = world.personas["admin"]
+    assert admin is not None
+    return macros.macro_create(actor=admin, name="Bump", body="", priority="high")
+
+
+def macro_path(tail: str = "", body: Any = None) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        return f"/api/v1/macros/{_macro(world).pk}{tail}", body
+
+    return build
+
+
+def ticket_macro(action: str) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        ticket = _ticket(world)
+        return f"/api/v1/tickets/{ticket.pk}/macros/{_macro(world).pk}/{action}", {}
+
+    return build
+
+
+def macro_rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
+    acme_macro_read = expect(admin=200, agent=200, requester=404, outsider=404, anonymous=401)
+    acme_macro_write = expect(admin=200, agent=403, requester=404, outsider=404, anonymous=401)
+    return (
+        row(
+            "api/v1/macros",
+            "GET",
+            at("/api/v1/macros"),
+            expect(admin=200, agent=200, requester=200, outsider=200, anonymous=401),
+        ),
+        row(
+            "api/v1/macros",
+            "POST",
+            at("/api/v1/macros", {"name": "Thanks", "body": "Thank you!"}),
+            expect(admin=201, agent=403, requester=403, outsider=201, anonymous=401),
+        ),
+        row("api/v1/macros/<int:pk>", "GET", macro_path(), acme_macro_read),
+        row(
+            "api/v1/macros/<int:pk>", "PATCH", macro_path(body={"name": "Raise"}), acme_macro_write
+        ),
+        row(
+            "api/v1/macros/<int:pk>",
+            "DELETE",
+            macro_path(),
+            expect(admin=204, agent=403, requester=404, outsider=404, anonymous=401),
+        ),
+        row(
+            "api/v1/tickets/<int:pk>/macros/<int:macro_id>/preview",
+            "POST",
+            ticket_macro("preview"),
+            acme_macro_read,
+        ),
+        row(
+            "api/v1/tickets/<int:pk>/macros/<int:macro_id>/apply",
+            "POST",
+            ticket_macro("apply"),
+            acme_macro_read,
+        ),
+    )
+
+
 def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
     everyone_in_org = expect(admin=200, agent=200, requester=200, outsider=200, anonymous=401)
     created_by_all = expect(admin=201, agent=201, requester=201, outsider=201, anonymous=401)
@@ -214,4 +278,4 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             agents_view(),
             expect(admin=404, agent=204, requester=404, outsider=404, anonymous=401),
         ),
-    )
+    ) + macro_rows(row, expect, at)

@@ -151,22 +151,27 @@ HistoryEntryOutput._declared_fields["from"] = HistoryValueField(required=False)
 
 
 class BulkInput(StrictSerializer):
-    """One of: assign (assignee), transition (name), set_priority (priority), add_tags (tags)."""
+    """One of: assign (assignee), transition (name), set_priority (priority), add_tags (tags),
+    macro (macro: the id of a macro the caller may use)."""
 
     ids = serializers.ListField(child=id_field(), min_length=1, max_length=500)
-    action = serializers.ChoiceField(choices=["assign", "transition", "set_priority", "add_tags"])
+    action = serializers.ChoiceField(
+        choices=["assign", "transition", "set_priority", "add_tags", "macro"]
+    )
     assignee = id_field(required=False, allow_null=True)
     name = serializers.CharField(max_length=32, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50
     )
+    macro = id_field(required=False)
 
     REQUIRED = {
         "assign": "assignee",
         "transition": "name",
         "set_priority": "priority",
         "add_tags": "tags",
+        "macro": "macro",
     }
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:

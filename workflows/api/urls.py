@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.api import saved_views, taxonomy, views
+from workflows.api import macros, saved_views, taxonomy, views
 
 urlpatterns = [
     path("tickets", views.TicketListApi.as_view(), name="ticket-list"),
@@ -54,5 +54,20 @@ urlpatterns += [
     path("saved-views", saved_views.SavedViewListApi.as_view(), name="saved-view-list"),
     path(
         "saved-views/<int:pk>", saved_views.SavedViewDetailApi.as_view(), name="saved-view-detail"
+    ),
+]
+
+urlpatterns += [
+    path("macros", macros.MacroListApi.as_view(), name="macro-list"),
+    path("macros/<int:pk>", macros.MacroDetailApi.as_view(), name="macro-detail"),
+    path(
+        "tickets/<int:pk>/macros/<int:macro_id>/preview",
+        macros.MacroPreviewApi.as_view(),
+        name="ticket-macro-preview",
+    ),
+    path(
+        "tickets/<int:pk>/macros/<int:macro_id>/apply",
+        macros.MacroApplyApi.as_view(),
+        name="ticket-macro-apply",
     ),
 ]

@@ -14,6 +14,7 @@ from ruledesk.access import policy
 from ruledesk.audit import services as audit
 from ruledesk.tenancy.models import User
 from workflows import selectors
+from workflows.collab import macros
 from workflows.models import Ticket
 from workflows.services.tickets import ticket_update
 from workflows.services.transitions import ticket_transition
@@ -70,6 +71,14 @@ def _action(actor: User, action: str, params: dict[str, Any]) -> Callable[[Ticke
             ticket=t,
             tags=sorted({*t.tags.values_list("name", flat=True), *params["tags"]}),
         )
+    if action == "macro":
+        try:
+            macro = macros.access_macro(actor, params["macro"])
+        except errors.NotFound:
+            raise errors.ValidationFailed.on(
+                "macro", _("No such macro."), "does_not_exist"
+            ) from None
+        return lambda t: macros.macro_apply(actor=actor, macro=macro, ticket=t)
     raise errors.ValidationFailed.on(
         "action", _("Unknown action %(action)s.") % {"action": repr(action)}, "invalid_choice"
     )

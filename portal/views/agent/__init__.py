@@ -1,0 +1,1 @@
+"""Desk views that work one ticket (routes in portal/urls_desk_ticket.py)."""

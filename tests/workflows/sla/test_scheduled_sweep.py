@@ -7,7 +7,6 @@ passed fire: reminders and breaches recorded as events, each exactly once.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 
 import pytest

@@ -26,6 +26,7 @@ warning times), `hook` (policy matching, the ticket hook and timer rows, the
 `apply_sla_policy` action), `state` (the SLA state a list shows); import from here.
 """
 
+from workflows.sla.clocks.breakdown import Clock, clocks_of
 from workflows.sla.clocks.calendars import DAY_KEYS, calendar_of, organization_calendar
 from workflows.sla.clocks.deadlines import (
     DONE,
@@ -49,6 +50,7 @@ from workflows.sla.clocks.state import sla_state
 
 __all__ = [
     "DAY_KEYS",
+    "Clock",
     "DONE",
     "FIRST_RESPONSE_INACTIVE",
     "SLA_FIELDS",
@@ -56,6 +58,7 @@ __all__ = [
     "Span",
     "Targets",
     "calendar_of",
+    "clocks_of",
     "deadline",
     "organization_calendar",
     "plan",

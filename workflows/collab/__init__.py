@@ -1,0 +1,1 @@
+"""Agents working a ticket together: presence heartbeats and macros (canned replies)."""
