@@ -5,6 +5,10 @@ from rest_framework import serializers
 
 from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
 from workflows.models import ApprovalStatus, Priority, Status, Visibility
+from workflows.services.transitions import TRANSITIONS
+
+# Transitions a bulk action can take: those that need no reason (bulk carries none).
+BULK_TRANSITIONS = [name for name, spec in TRANSITIONS.items() if not spec.requires_reason]
 
 
 def id_field(**options: bool) -> serializers.IntegerField:
@@ -156,7 +160,7 @@ class BulkInput(StrictSerializer):
     ids = serializers.ListField(child=id_field(), min_length=1, max_length=500)
     action = serializers.ChoiceField(choices=["assign", "transition", "set_priority", "add_tags"])
     assignee = id_field(required=False, allow_null=True)
-    name = serializers.CharField(max_length=32, required=False)
+    name = serializers.ChoiceField(choices=list(BULK_TRANSITIONS), required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50
