@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
+from ruledesk.api.fields import BooleanField
 from workflows.models import ApprovalStatus, Priority, Status, Visibility
 from workflows.services.transitions import TRANSITIONS
 
@@ -25,9 +26,9 @@ class SlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
     policy = NamedRefSerializer(allow_null=True)
     first_response_due_at = serializers.DateTimeField(allow_null=True)
     resolution_due_at = serializers.DateTimeField(allow_null=True)
-    paused = serializers.BooleanField()
-    first_response_breached = serializers.BooleanField()
-    resolution_breached = serializers.BooleanField()
+    paused = BooleanField()
+    first_response_breached = BooleanField()
+    resolution_breached = BooleanField()
 
 
 class TicketOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -79,7 +80,7 @@ class TicketUpdateInput(StrictSerializer):
 class TransitionOutput(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     target = serializers.ChoiceField(choices=Status.choices)
-    requires_reason = serializers.BooleanField()
+    requires_reason = BooleanField()
 
 
 class TransitionInput(StrictSerializer):
@@ -187,7 +188,7 @@ class BulkInput(StrictSerializer):
 
 class BulkItemOutput(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
-    ok = serializers.BooleanField()
+    ok = BooleanField()
     error = serializers.JSONField(required=False)
 
 
