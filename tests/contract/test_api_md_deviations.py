@@ -48,6 +48,7 @@ def test_reopen_approvals_answer_the_paginated_envelope(
     [
         ({"action": "transition", "name": "teleport"}, "name"),
         ({"action": "transition", "name": ""}, "name"),
+        ({"action": "transition", "name": "reopen"}, "name"),  # needs a reason bulk lacks
         ({"action": "assign", "assignee": 10**9}, "assignee"),
         ({"action": "set_priority", "priority": "urgent"}, "priority"),
         ({"action": "add_tags", "tags": [""]}, "tags[0]"),
