@@ -34,4 +34,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "ruledesk.ops.probe", "/healthz"]
 
 # The default process is the web server; the worker runs `python manage.py qcluster`.
-CMD ["sh", "-c", "exec gunicorn ruledesk.wsgi:application --bind 0.0.0.0:${PORT} --workers ${RULEDESK_WEB_WORKERS:-2} --access-logfile - --graceful-timeout 10"]
+# --limit-request-line: gunicorn's maximum, as in ruledesk/runner.py (docs/api.md, limits).
+CMD ["sh", "-c", "exec gunicorn ruledesk.wsgi:application --bind 0.0.0.0:${PORT} --workers ${RULEDESK_WEB_WORKERS:-2} --access-logfile - --graceful-timeout 10 --limit-request-line 8190"]

@@ -20,7 +20,6 @@ setup: $(STAMP)
 
 migrate: setup
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py createcachetable
 	$(PY) manage.py schedules_install
 
 run: migrate compilemessages

@@ -630,6 +630,7 @@ def gunicorn(socket_dir: str, pg_options: str = "") -> Iterator[tuple[int, psuti
         sys.executable, "-m", "gunicorn", "ruledesk.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", "2",
         "--access-logfile", str(BENCH_DIR / "gunicorn-access.log"),
+        "--limit-request-line", "8190",
     ]  # fmt: skip
     proc = subprocess.Popen(argv, env=env, cwd=BASE_DIR, stdout=logfile, stderr=logfile)
     try:

@@ -17,6 +17,8 @@ from types import FrameType
 from ruledesk.env import env_int, env_str
 
 DEMO_LOGINS = ("admin", "agent", "agent2", "requester", "requester2")
+# The longest request line (method, URL, version) gunicorn accepts: its maximum.
+REQUEST_LINE_LIMIT = 8190
 
 
 def _hold_database() -> None:
@@ -32,10 +34,9 @@ def _hold_database() -> None:
     connection.close()
 
 
-def main() -> int:
-    port = env_int("PORT", 8000, minimum=1)
-    _hold_database()
-    web = [
+def web_argv(port: int) -> list[str]:
+    """gunicorn as `make run` starts it (the Dockerfile's CMD says the same)."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -48,7 +49,16 @@ def main() -> int:
         "-",
         "--graceful-timeout",
         "10",
+        # gunicorn's maximum (its default, 4094, refuses a 5 KB `q` with an HTML 414).
+        "--limit-request-line",
+        str(REQUEST_LINE_LIMIT),
     ]
+
+
+def main() -> int:
+    port = env_int("PORT", 8000, minimum=1)
+    _hold_database()
+    web = web_argv(port)
     worker = [sys.executable, "manage.py", "worker"]
     children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - fixed argv
     stopping = False

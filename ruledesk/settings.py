@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from the path after /api/v1/ ("tickets", "tickets_create"),
+    # so generated clients group operations by resource.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "ruledesk.tenancy.models.Role",
         "MatrixRoleEnum": "ruledesk.access.registry.ROLES",

@@ -77,8 +77,10 @@ class RequestGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return problem_response(400, "parse_error", "NUL bytes are not allowed in URLs.")
+        if "\x00" in request.path:  # no route, hence no resource, has a NUL in its path
+            return problem_response(404, "not_found", "Not found.")
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            return _nul_in_parameters(request)
         if not (request.content_type or "").startswith("multipart/"):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             try:
@@ -92,6 +94,29 @@ class RequestGuardMiddleware:
             except RequestDataTooBig:
                 return _too_large(limit)
         return self.get_response(request)
+
+
+def _nul_in_parameters(request: HttpRequest) -> HttpResponse:
+    """A 400 validation_error naming each query parameter whose name or value holds a NUL."""
+    names = [
+        name
+        for name, values in request.GET.lists()
+        if "\x00" in name or any("\x00" in value for value in values)
+    ]
+    message = "NUL characters are not allowed."
+    return problem_response(
+        400,
+        "validation_error",
+        "The request has invalid parameters.",
+        field_errors=[
+            {
+                "field": name.replace("\x00", ""),
+                "code": "null_characters_not_allowed",
+                "message": message,
+            }
+            for name in names
+        ],
+    )
 
 
 def _too_large(limit: int) -> HttpResponse:

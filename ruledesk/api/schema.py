@@ -152,11 +152,12 @@ def _error_response(status: int, description: str, codes: list[str]) -> dict[str
         headers["WWW-Authenticate"] = _ref("headers", "WWW-Authenticate")
     if status == 429:
         headers["Retry-After"] = _ref("headers", "Retry-After")
-    schema = {"allOf": [_ref("schemas", "Problem"), {"properties": {"status": {"const": status}}}]}
+    # A plain $ref, not allOf with `status: {const: N}`: generators (openapi-python-client,
+    # openapi-generator) cannot merge that and drop the response; the status is the key.
     return {
         "description": f"{description} `code`: {', '.join(f'`{c}`' for c in codes)}.",
         "headers": headers,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": _ref("schemas", "Problem")}},
     }
 
 

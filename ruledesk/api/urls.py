@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from ruledesk.access.api.views import PermissionMatrixApi
 from ruledesk.api.views import AuthTokenApi, MeApi
-from ruledesk.audit.api.views import AuditEventListApi
+from ruledesk.audit.api.views import AuditEventDetailApi, AuditEventListApi
 from ruledesk.tenancy.api import views as tenancy
 
 app_name = "api-v1"
@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("permission-matrix", PermissionMatrixApi.as_view(), name="permission-matrix"),
     path("audit-events", AuditEventListApi.as_view(), name="audit-event-list"),
+    path("audit-events/<int:pk>", AuditEventDetailApi.as_view(), name="audit-event-detail"),
     path("", include("workflows.api.urls")),
     path("", include("workflows.api.sla_urls")),
     path("", include("rules_engine.api.urls")),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ruledesk.api.base import StrictSerializer, UserRefSerializer, user_ref
+from ruledesk.api.fields import BooleanField
 from rules_engine import vocabulary as v
 from rules_engine.models import Rule, RuleExecution
 from rules_engine.services import rule_definition
@@ -55,8 +56,8 @@ class RuleInput(StrictSerializer):
     conditions = ConditionsField(required=False)
     actions = ActionsField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    active = serializers.BooleanField(required=False)
-    stop_processing = serializers.BooleanField(required=False)
+    active = BooleanField(required=False)
+    stop_processing = BooleanField(required=False)
 
 
 class RulePatchInput(RuleInput):
@@ -73,8 +74,8 @@ class RuleOutput(serializers.Serializer):  # type: ignore[type-arg]
     conditions = ConditionsField()
     actions = ActionsField()
     position = serializers.IntegerField()
-    active = serializers.BooleanField()
-    stop_processing = serializers.BooleanField()
+    active = BooleanField()
+    stop_processing = BooleanField()
     created_by = UserRefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -131,8 +132,8 @@ class DraftRuleInput(StrictSerializer):
     conditions = ConditionsField(required=False)
     actions = ActionsField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    active = serializers.BooleanField(required=False)
-    stop_processing = serializers.BooleanField(required=False)
+    active = BooleanField(required=False)
+    stop_processing = BooleanField(required=False)
 
 
 class DraftDryRunInput(StrictSerializer):
@@ -146,11 +147,11 @@ class TraceEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     operator = serializers.CharField()
     value = serializers.JSONField(allow_null=True)
     actual = serializers.JSONField(allow_null=True)
-    result = serializers.BooleanField()
+    result = BooleanField()
 
 
 class DryRunOutput(serializers.Serializer):  # type: ignore[type-arg]
-    matched = serializers.BooleanField()
+    matched = BooleanField()
     trace = TraceEntrySerializer(many=True)
     actions = ActionsField()
 
@@ -167,7 +168,7 @@ class TicketRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ActionResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     type = serializers.CharField()
-    ok = serializers.BooleanField()
+    ok = BooleanField()
     error = serializers.CharField(required=False)
 
 
@@ -177,7 +178,7 @@ class ExecutionOutput(serializers.Serializer):  # type: ignore[type-arg]
     event = serializers.CharField()
     event_id = serializers.IntegerField(allow_null=True)
     ticket = TicketRefSerializer(allow_null=True)
-    matched = serializers.BooleanField()
+    matched = BooleanField()
     trace = TraceEntrySerializer(many=True)
     actions = ActionResultSerializer(many=True)
     error = serializers.CharField(allow_null=True)

@@ -46,10 +46,10 @@ def _node(node: Any, path: str, depth: int, errors: list[FieldError], counter: l
             errors.append(_err(path, "invalid", _("A group has exactly one key: all, any or not.")))
             return
         key = groups[0]
-        if depth + 1 > v.MAX_DEPTH:
+        if depth + 1 > v.MAX_DEPTH:  # this group is the bad node, not its child
             errors.append(
                 _err(
-                    f"{path}.{key}",
+                    path,
                     "max_depth",
                     _("Groups nest at most %(max)s deep.") % {"max": v.MAX_DEPTH},
                 )

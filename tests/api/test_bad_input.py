@@ -17,13 +17,14 @@ from tests.api.problems import assert_problem, field_errors
 def test_nul_in_the_query_string_answers_400(api, admin, query) -> None:
     response = api(admin).get(f"/api/v1/users?{query}")
 
-    assert_problem(response, 400, "parse_error")
+    body = assert_problem(response, 400, "validation_error")
+    assert list(field_errors(body)) == [query.split("=")[0]]
 
 
 def test_nul_in_the_path_answers_a_problem(api, admin) -> None:
     response = api(admin).get("/api/v1/users/1%00")
 
-    assert_problem(response, 400, "parse_error")
+    assert_problem(response, 404, "not_found")
 
 
 @pytest.mark.parametrize(

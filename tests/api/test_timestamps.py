@@ -83,7 +83,7 @@ def test_ticket_comment_history_and_approval_timestamps(api, admin, agent, reque
     listed = _ok(staff.get("/api/v1/tickets"))["results"]
     comments = _ok(staff.get(f"{url}/comments"))["results"]
     history = _ok(staff.get(f"{url}/history"))["results"]
-    approvals = _ok(staff.get(f"{url}/reopen-approvals"))
+    approvals = _ok(staff.get(f"{url}/reopen-approvals"))["results"]
     assert [c["created_at"] for c in comments] == ["2026-11-25T10:00:00Z"]
     assert {e["at"] for e in history} == {"2026-11-25T10:00:00Z"}
     assert [a["created_at"] for a in approvals] == ["2026-11-25T11:00:00Z"]

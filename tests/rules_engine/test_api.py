@@ -148,7 +148,7 @@ def test_invalid_patch_changes_nothing(api: Api, admin: User) -> None:
     response = api(admin).patch(f"/api/v1/rules/{rule.pk}", {"conditions": deep}, format="json")
 
     assert response.status_code == 400
-    assert _fields(response) == [("conditions.any[0].any[0].any[0].any[0].any[0].any", "max_depth")]
+    assert _fields(response) == [("conditions.any[0].any[0].any[0].any[0].any[0]", "max_depth")]
     assert Rule.objects.get(pk=rule.pk).conditions == BODY["conditions"]
 
 

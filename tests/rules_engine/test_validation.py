@@ -214,11 +214,11 @@ INVALID_CONDITIONS = [
         "unknown_field",
     ),
     ("a leaf that is a list", {"all": [[]]}, "conditions.all[0]", "invalid"),
-    ("six groups deep", nest(6), "conditions.all[0].all[0].all[0].all[0].all[0].all", "max_depth"),
+    ("six groups deep", nest(6), "conditions.all[0].all[0].all[0].all[0].all[0]", "max_depth"),
     (
         "not nests too",
         {"not": {"not": {"not": {"not": {"not": {"not": leaf(value="new")}}}}}},
-        "conditions.not.not.not.not.not.not",
+        "conditions.not.not.not.not.not",
         "max_depth",
     ),
     (

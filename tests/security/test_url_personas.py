@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from ruledesk.access.api.views import matrix_body
+from ruledesk.audit import services as audit
 from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
@@ -183,6 +184,13 @@ def current_matrix(world: World, persona: str) -> tuple[str, Any]:
     return "/api/v1/permission-matrix", matrix_body(org)
 
 
+def acme_audit_event(world: World, persona: str) -> tuple[str, Any]:
+    event = audit.record(
+        actor=world.personas["admin"], action="team.create", obj_type="team", obj_id=world.team.pk
+    )
+    return f"/api/v1/audit-events/{event.pk}", None
+
+
 MEMBERS_ONLY = expect(admin=200, agent=200, requester=200, outsider=200, anonymous=401)
 STAFF_READ = expect(admin=200, agent=200, requester=403, outsider=200, anonymous=401)
 STAFF_READ_ACME_OBJECT = expect(admin=200, agent=200, requester=403, outsider=404, anonymous=401)
@@ -264,6 +272,16 @@ TABLE: tuple[Row, ...] = (
         "POST",
         at("/api/v1/audit-events", {"action": "user.delete"}),
         expect(admin=405, agent=405, requester=405, outsider=405, anonymous=401),
+    ),
+    Row("api/v1/audit-events/<int:pk>", "GET", acme_audit_event, ADMIN_CHANGES_ACME_OBJECT),
+    *(
+        Row(
+            "api/v1/audit-events/<int:pk>",
+            method,
+            acme_audit_event,
+            expect(admin=405, agent=405, requester=405, outsider=405, anonymous=401),
+        )
+        for method in ("PUT", "PATCH", "DELETE")
     ),
 )
 

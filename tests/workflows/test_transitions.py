@@ -254,7 +254,7 @@ def test_agent_lists_pending_reopen_requests(api, agent, requester, pending) -> 
     ticket, approval_id = pending()
     response = api(agent).get(f"/api/v1/tickets/{ticket.pk}/reopen-approvals")
     assert response.status_code == 200
-    [entry] = response.json()
+    [entry] = response.json()["results"]
     assert entry["id"] == approval_id
     assert (entry["status"], entry["reason"]) == ("pending", "Broken again.")
     assert entry["requested_by"] == {

@@ -4,7 +4,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
+from ruledesk.api.fields import BooleanField
 from workflows.models import ApprovalStatus, Priority, Status, Visibility
+from workflows.services.transitions import TRANSITIONS
+
+# Transitions a bulk action can take: those that need no reason (bulk carries none).
+BULK_TRANSITIONS = [name for name, spec in TRANSITIONS.items() if not spec.requires_reason]
 
 
 def id_field(**options: bool) -> serializers.IntegerField:
@@ -21,9 +26,9 @@ class SlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
     policy = NamedRefSerializer(allow_null=True)
     first_response_due_at = serializers.DateTimeField(allow_null=True)
     resolution_due_at = serializers.DateTimeField(allow_null=True)
-    paused = serializers.BooleanField()
-    first_response_breached = serializers.BooleanField()
-    resolution_breached = serializers.BooleanField()
+    paused = BooleanField()
+    first_response_breached = BooleanField()
+    resolution_breached = BooleanField()
 
 
 class TicketOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -75,7 +80,7 @@ class TicketUpdateInput(StrictSerializer):
 class TransitionOutput(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     target = serializers.ChoiceField(choices=Status.choices)
-    requires_reason = serializers.BooleanField()
+    requires_reason = BooleanField()
 
 
 class TransitionInput(StrictSerializer):
@@ -159,7 +164,7 @@ class BulkInput(StrictSerializer):
         choices=["assign", "transition", "set_priority", "add_tags", "macro"]
     )
     assignee = id_field(required=False, allow_null=True)
-    name = serializers.CharField(max_length=32, required=False)
+    name = serializers.ChoiceField(choices=list(BULK_TRANSITIONS), required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, min_length=1, max_length=50
@@ -188,7 +193,7 @@ class BulkInput(StrictSerializer):
 
 class BulkItemOutput(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
-    ok = serializers.BooleanField()
+    ok = BooleanField()
     error = serializers.JSONField(required=False)
 
 

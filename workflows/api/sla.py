@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api.base import ApiView, ListApiView, NamedRefSerializer, StrictSerializer, named_ref
+from ruledesk.api.fields import BooleanField
 from ruledesk.tenancy.models import User
 from workflows.api.serializers import id_field
 from workflows.models import Priority
@@ -99,7 +100,7 @@ class PolicyInput(StrictSerializer):
     resolution_minutes = _minutes()
     reminder_percent = _percent(default=80)
     position = _position(default=0)
-    active = serializers.BooleanField(default=True)
+    active = BooleanField(default=True)
 
 
 class PolicyPatchInput(StrictSerializer):
@@ -111,7 +112,7 @@ class PolicyPatchInput(StrictSerializer):
     resolution_minutes = _minutes(required=False)
     reminder_percent = _percent(required=False)
     position = _position(required=False)
-    active = serializers.BooleanField(required=False)
+    active = BooleanField(required=False)
 
 
 class DraftPolicyInput(PolicyInput):
@@ -130,7 +131,7 @@ class PolicyOutput(serializers.Serializer):  # type: ignore[type-arg]
     resolution_minutes = serializers.IntegerField()
     reminder_percent = serializers.IntegerField()
     position = serializers.IntegerField()
-    active = serializers.BooleanField()
+    active = BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -180,7 +181,7 @@ class ByPriority(serializers.Serializer):  # type: ignore[type-arg]
 
 class SimulateOutput(BreachCounts):
     by_priority = ByPriority()
-    truncated = serializers.BooleanField(
+    truncated = BooleanField(
         help_text=f"More than {services.SIMULATE_MAX_TICKETS} tickets matched; the earliest were replayed."
     )
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ruledesk.access import policy
 from ruledesk.api.base import ApiView, ListApiView, NamedRefSerializer, StrictSerializer, named_ref
+from ruledesk.api.fields import BooleanField
 from workflows import services
 from workflows.api.serializers import id_field
 from workflows.models import Category, Tag
@@ -22,7 +23,7 @@ class CategoryOutput(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     parent = NamedRefSerializer(allow_null=True)
     default_team = NamedRefSerializer(allow_null=True)
-    is_archived = serializers.BooleanField()
+    is_archived = BooleanField()
 
 
 class CategoryInput(StrictSerializer):
@@ -38,7 +39,7 @@ class CategoryPatchInput(CategoryInput):
 class TagOutput(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     name = serializers.CharField()
-    is_archived = serializers.BooleanField()
+    is_archived = BooleanField()
 
 
 class TagInput(StrictSerializer):

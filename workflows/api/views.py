@@ -147,12 +147,14 @@ class TicketTransitionsApi(ApiView):
         return Response(ticket_out(ticket, self.actor))
 
 
-class ReopenApprovalListApi(ApiView):
+class ReopenApprovalListApi(ListApiView):
+    """The ticket's reopen requests, newest first."""
+
     @extend_schema(responses={200: s.ApprovalOutput(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         ticket = selectors.access_ticket(self.actor, pk, "ticket.reopen.approve")
-        approvals = ticket.reopen_approvals.select_related("requested_by").order_by("-created_at")
-        return Response([approval_out(a, self.actor) for a in approvals])
+        approvals = ticket.reopen_approvals.select_related("requested_by")
+        return self.paginate(request, approvals, lambda a: approval_out(a, self.actor))
 
 
 class ReopenApprovalDecisionApi(ApiView):

@@ -15,9 +15,10 @@ from ruledesk.audit import services as audit
 from ruledesk.tenancy.models import User
 from workflows import selectors
 from workflows.collab import macros
-from workflows.models import Ticket
+from workflows.models import Priority, Ticket
+from workflows.services import _refs
 from workflows.services.tickets import ticket_update
-from workflows.services.transitions import ticket_transition
+from workflows.services.transitions import TRANSITIONS, ticket_transition
 
 MAX_IDS = 500
 
@@ -31,9 +32,15 @@ class ItemResult:
 def tickets_bulk(
     *, actor: User, ids: list[int], action: str, params: dict[str, Any]
 ) -> list[ItemResult]:
-    """Apply `action` to each ticket; a failing item never undoes the others."""
+    """Apply `action` to each ticket; a failing item never undoes the others.
+
+    Parameters are checked once, before any ticket: a request malformed as a whole
+    raises `ValidationFailed` and changes nothing. Per-item results are for refusals
+    that depend on the ticket (visibility, permission, state).
+    """
     policy.require(actor, "ticket.bulk")
     apply = _action(actor, action, params)
+    _check_params(actor, action, params)
     visible = {t.pk: t for t in selectors.tickets_visible_to(actor).filter(pk__in=ids)}
     results: list[ItemResult] = []
     for ticket_id in dict.fromkeys(ids):  # de-duplicated, order kept
@@ -56,6 +63,27 @@ def tickets_bulk(
         else:
             results.append(ItemResult(ticket_id))
     return results
+
+
+def _check_params(actor: User, action: str, params: dict[str, Any]) -> None:
+    if action == "transition":
+        spec = TRANSITIONS.get(params["name"])
+        if spec is None:
+            raise errors.ValidationFailed.on(
+                "name",
+                _("Unknown transition %(name)s.") % {"name": repr(params["name"])},
+                "invalid_choice",
+            )
+        if spec.requires_reason:
+            raise errors.ValidationFailed.on(
+                "name",
+                _("%(name)s needs a reason, which bulk actions do not take.") % {"name": spec.name},
+                "not_allowed",
+            )
+    elif action == "assign" and actor.organization_id is not None:
+        _refs.agent(actor.organization_id, params["assignee"])
+    elif action == "set_priority" and params["priority"] not in Priority.values:
+        raise errors.ValidationFailed.on("priority", _("Unknown priority."), "invalid_choice")
 
 
 def _action(actor: User, action: str, params: dict[str, Any]) -> Callable[[Ticket], Any]:

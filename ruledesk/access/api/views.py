@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from ruledesk import errors
 from ruledesk.access import policy, registry, services
 from ruledesk.api.base import ApiView, StrictSerializer
+from ruledesk.api.fields import BooleanField
 
 
 class GrantsSerializer(StrictSerializer):
-    requester = serializers.BooleanField()
-    agent = serializers.BooleanField()
-    admin = serializers.BooleanField()
+    requester = BooleanField()
+    agent = BooleanField()
+    admin = BooleanField()
 
 
 class PermissionRowSerializer(StrictSerializer):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.api.base import ListApiView, UserRefSerializer
+from ruledesk.api.base import ApiView, ListApiView, UserRefSerializer
 from ruledesk.audit.models import AuditEvent
 
 
@@ -103,3 +103,12 @@ class AuditEventListApi(ListApiView):
         if before is not None:
             events = events.filter(created_at__lt=before)
         return events
+
+
+class AuditEventDetailApi(ApiView):
+    """One audit event; like the list, it has no method that changes or deletes (405)."""
+
+    @extend_schema(responses={200: AuditEventOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        policy.require(self.actor, "audit.view")
+        return Response(_out(policy.access_object(AuditEvent.objects.all(), self.actor, pk)))

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.api.base import ApiView, ListApiView, StrictSerializer
+from ruledesk.api.fields import BooleanField
 from ruledesk.notifications import services
 from ruledesk.notifications.models import Channel, Kind, Notification, NotificationTemplate
 from ruledesk.tenancy.models import Locale
@@ -33,7 +34,7 @@ class NotificationOutput(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField()
     body = serializers.CharField()
     ticket = NotificationTicketRefOutput(allow_null=True)
-    read = serializers.BooleanField()
+    read = BooleanField()
     created_at = serializers.DateTimeField()
 
 
@@ -110,13 +111,13 @@ class NotificationReadAllApi(ApiView):
 
 
 class NotificationChannelsOutput(serializers.Serializer):  # type: ignore[type-arg]
-    email = serializers.BooleanField()
-    in_app = serializers.BooleanField()
+    email = BooleanField()
+    in_app = BooleanField()
 
 
 class NotificationChannelsInput(serializers.Serializer):  # type: ignore[type-arg]
-    email = serializers.BooleanField(required=False)
-    in_app = serializers.BooleanField(required=False)
+    email = BooleanField(required=False)
+    in_app = BooleanField(required=False)
 
 
 # Field names are the event names ("ticket.assigned"), so the classes are built with type().

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ruledesk.api.base import NamedRefSerializer, StrictSerializer, UserRefSerializer
+from ruledesk.api.fields import BooleanField
 from ruledesk.tenancy.models import Locale, Role
 
 
@@ -11,7 +12,7 @@ class UserOutput(serializers.Serializer):  # type: ignore[type-arg]
     email = serializers.EmailField()
     name = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
-    is_active = serializers.BooleanField()
+    is_active = BooleanField()
     teams = NamedRefSerializer(many=True)
 
 
@@ -28,7 +29,7 @@ class UserCreateInput(StrictSerializer):
 class UserUpdateInput(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    is_active = serializers.BooleanField(required=False)
+    is_active = BooleanField(required=False)
     locale = serializers.ChoiceField(choices=Locale.choices, required=False)
 
 
