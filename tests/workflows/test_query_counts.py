@@ -70,7 +70,10 @@ def test_requester_ticket_list_query_count_does_not_grow_with_rows(api, requeste
 # --- the other workflow lists: comments, reopen approvals, categories, tags, saved views ------
 
 
-def test_comment_list_query_count_does_not_grow_with_rows(api, admin, agent, requester) -> None:
+def test_comment_list_query_count_does_not_grow_with_rows(
+    api, admin, agent, requester, settings
+) -> None:
+    settings.RULEDESK_RATE_COMMENTS_PER_10S = 100
     ticket = services.ticket_create(actor=requester, title="Printer jams")
     mentions = f"@{agent.email} @{requester.email}"
     services.comment_create(actor=agent, ticket=ticket, body=f"Looking. {mentions}")
