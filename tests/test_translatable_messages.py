@@ -27,8 +27,8 @@ WRAPPERS = {
 }
 
 
-def _subclasses(cls: type) -> set[str]:
-    found = set()
+def _subclasses(cls: type[object]) -> set[str]:
+    found: set[str] = set()
     for sub in cls.__subclasses__():
         found |= {sub.__name__} | _subclasses(sub)
     return found

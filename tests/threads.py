@@ -48,7 +48,7 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = DEADLINE) 
 def backend_pid() -> int:
     """This thread's PostgreSQL backend, so a test can watch its own connections' locks."""
     connection.ensure_connection()
-    return int(connection.connection.info.backend_pid)  # type: ignore[union-attr]
+    return int(connection.connection.info.backend_pid)
 
 
 def waiting_on_locks(pids: Iterable[int]) -> int:

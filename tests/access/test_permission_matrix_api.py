@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -47,24 +48,25 @@ DOCUMENTED_CODENAMES = [
 ]
 
 
-def _matrix(client) -> dict:
+def _matrix(client) -> dict[str, Any]:
     response = client.get(MATRIX)
     assert response.status_code == 200
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
-def _row_index(body: dict, codename: str) -> int:
+def _row_index(body: dict[str, Any], codename: str) -> int:
     return next(i for i, row in enumerate(body["permissions"]) if row["codename"] == codename)
 
 
-def _set(body: dict, codename: str, role: str, value: bool) -> tuple[dict, int]:
+def _set(body: dict[str, Any], codename: str, role: str, value: bool) -> tuple[dict[str, Any], int]:
     changed = copy.deepcopy(body)
     index = _row_index(changed, codename)
     changed["permissions"][index]["grants"][role] = value
     return changed, index
 
 
-def _grants(body: dict) -> dict[str, dict[str, bool]]:
+def _grants(body: dict[str, Any]) -> dict[str, dict[str, bool]]:
     return {row["codename"]: row["grants"] for row in body["permissions"]}
 
 

@@ -25,6 +25,7 @@ def test_matrix_update_names_a_locked_cell_by_codename_and_role(admin: User) -> 
         ("comment.view_internal.grants.requester", "locked")
     ]
     assert not RoleGrant.objects.exists()
+    assert admin.organization_id is not None
     assert policy.organization_grants(admin.organization_id)["kb.edit"]["requester"] is False
 
 
@@ -76,6 +77,7 @@ def test_cached_grants_are_invalidated_by_a_matrix_update(admin: User, agent: Us
 def test_grants_are_per_organization(admin: User, outsider: User, globex) -> None:
     services.matrix_update(actor=admin, grants={"kb.edit": {"agent": False}})
     assert policy.organization_grants(globex.pk)["kb.edit"]["agent"] is True
+    assert admin.organization_id is not None
     assert policy.organization_grants(admin.organization_id)["kb.edit"]["agent"] is False
 
 

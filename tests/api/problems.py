@@ -11,7 +11,7 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     """The response is a problem+json with the exact convention shape; returns its body."""
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) in (PROBLEM_KEYS, PROBLEM_KEYS | {"errors"}), body
     assert body["status"] == status
     assert body["code"] == code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -19,13 +20,13 @@ TOKEN_URL = "/api/v1/auth/token"
 NOW = datetime(2026, 11, 25, 10, 0, 10, tzinfo=UTC)
 
 
-def _login(email: str, password: str, **extra) -> object:
+def _login(email: str, password: str, **extra: Any) -> Any:
     return APIClient().post(
         TOKEN_URL, {"email": email, "password": password}, format="json", **extra
     )
 
 
-def _without_request_id(body: dict) -> dict:
+def _without_request_id(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k != "request_id"}
 
 
@@ -99,7 +100,8 @@ def test_every_login_attempt_is_recorded_with_its_outcome(admin) -> None:
         ("nobody@acme.test", "198.51.100.7", False),
         ("admin@acme.test", "198.51.100.7", True),
     ]
-    assert LoginAttempt.objects.order_by("id").first().user_agent == "probe/1.0"
+    first = LoginAttempt.objects.order_by("id").first()
+    assert first is not None and first.user_agent == "probe/1.0"
 
 
 def test_login_with_missing_fields_answers_400(db) -> None:

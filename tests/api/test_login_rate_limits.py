@@ -4,6 +4,7 @@ as far as RULEDESK_TRUSTED_PROXIES says, so spoofing neither evades nor misdirec
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ def frozen_clock():
 
 
 def _login(email: str, password: str, ip: str = ATTACKER, xff: str | None = None):
-    extra = {"REMOTE_ADDR": ip}
+    extra: dict[str, Any] = {"REMOTE_ADDR": ip}
     if xff is not None:
         extra["HTTP_X_FORWARDED_FOR"] = xff
     return APIClient().post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -45,7 +46,7 @@ def _path(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def _walk(client, url: str) -> list[dict]:
+def _walk(client, url: str) -> list[dict[str, Any]]:
     """Follow `next` from `url` to the end, returning every page body."""
     pages = []
     while url:
@@ -187,7 +188,7 @@ def test_invalid_cursor_answers_400_never_500(api, admin, path, cursor) -> None:
     assert field_errors(body) == {"cursor": "invalid"}
 
 
-def _signed(payload: dict) -> str:
+def _signed(payload: dict[str, Any]) -> str:
     return keyset.encode_token(payload)
 
 

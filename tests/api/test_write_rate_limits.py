@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from ruledesk.tenancy.models import Role
+from ruledesk.tenancy.models import Role, User
 from tests import factories
 from tests.api.problems import assert_problem
 
@@ -77,7 +77,7 @@ def test_write_limit_window_resets_after_retry_after(api, admin, settings) -> No
 
 
 @pytest.fixture
-def office(acme) -> list:
+def office(acme) -> list[User]:
     """Eleven agents behind one address (the IP allowance is 10x the per-user one)."""
     return [factories.user(acme, Role.AGENT) for _ in range(11)]
 

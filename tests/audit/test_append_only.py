@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import psycopg
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
@@ -21,7 +24,7 @@ def event(admin: User) -> AuditEvent:
     )
 
 
-def _row(pk: int) -> tuple:
+def _row(pk: int) -> tuple[Any, ...]:
     return (
         AuditEvent.objects.filter(pk=pk)
         .values_list("action", "object_id", "changes", "actor_id", "created_at")
@@ -100,7 +103,9 @@ def test_raw_sql_cannot_rewrite_history(event: AuditEvent, sql: str) -> None:
 def test_the_refusal_is_a_privilege_error_from_the_database(event: AuditEvent) -> None:
     with pytest.raises(ProgrammingError) as caught, transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(object_id="0")
-    assert caught.value.__cause__.sqlstate == "42501"  # insufficient_privilege
+    cause = caught.value.__cause__
+    assert isinstance(cause, psycopg.errors.InsufficientPrivilege)
+    assert cause.sqlstate == "42501"  # insufficient_privilege
 
 
 def test_inserting_new_events_still_works_after_a_refusal(admin: User, event: AuditEvent) -> None:

@@ -51,7 +51,7 @@ def _member(role: str) -> tuple[User, str]:
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.AGENT, Role.REQUESTER])
 def test_a_person_works_the_shell_by_keyboard_alone(
-    new_page: PageFactory, transactional_db: None, role: str
+    new_page: PageFactory, transactional_db: None, role: Role
 ) -> None:
     user, number = _member(role)
     page = new_page()

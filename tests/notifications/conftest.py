@@ -32,7 +32,7 @@ class Received:
     def part(self, content_type: str) -> str:
         chosen = self.message.get_body(preferencelist=(content_type.split("/")[1],))
         assert chosen is not None, f"no {content_type} part"
-        return str(chosen.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
+        return str(chosen.get_content()).replace("\r\n", "\n")
 
     @property
     def text(self) -> str:

@@ -24,6 +24,7 @@ T0 = datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)
 
 
 def _notify(user: User, n: int, *, ticket: bool = True, read: bool = False) -> Notification:
+    assert user.organization_id is not None
     return Notification.objects.create(
         organization_id=user.organization_id,
         recipient=user,

@@ -267,6 +267,7 @@ def test_sweep_reenqueues_a_queued_row_whose_task_was_lost(smtp: SmtpServer, age
 
 
 def _prefer(user: User, kind: str, channel: str, enabled: bool) -> None:
+    assert user.organization_id is not None
     NotificationPreference.objects.create(
         organization_id=user.organization_id, user=user, kind=kind, channel=channel, enabled=enabled
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import time_machine
@@ -15,7 +15,8 @@ from ruledesk.tenancy.models import User
 TOKEN = "metrics-token-for-tests-0123456789"
 
 
-def _email(user: User, n: int, status: str, created_at: object) -> None:
+def _email(user: User, n: int, status: str, created_at: datetime) -> None:
+    assert user.organization_id is not None
     EmailMessage.objects.create(
         organization_id=user.organization_id,
         recipient=user,

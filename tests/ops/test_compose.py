@@ -28,11 +28,13 @@ CREDENTIALS = (
 
 
 def compose() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
 
 
 def services() -> dict[str, Any]:
-    return compose()["services"]
+    found: dict[str, Any] = compose()["services"]
+    return found
 
 
 def test_compose_defines_the_stack() -> None:

@@ -33,7 +33,8 @@ UNREACHABLE_S3 = {
 
 
 def body(response: Any) -> dict[str, Any]:
-    return json.loads(response.content)
+    parsed: dict[str, Any] = json.loads(response.content)
+    return parsed
 
 
 def test_healthz_answers_ok(client: Client) -> None:

@@ -21,6 +21,11 @@ from ruledesk.tenancy.models import User
 PASSWORD = "Wrong-Horse-Battery-9f3k"
 
 
+def _context(record: logging.LogRecord) -> tuple[object, object]:
+    """The (request_id, user_id) ContextFilter set on the record: attributes LogRecord lacks."""
+    return vars(record)["request_id"], vars(record)["user_id"]
+
+
 @pytest.fixture
 def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """Lines logged to `tests.ops.probe`, through the project's filter and JSON formatter."""
@@ -143,7 +148,7 @@ def test_failed_login_logs_neither_the_password_nor_the_bearer_token(
     outcome = [r for r in caplog.records if r.name == "django.request"]
     assert [r.getMessage() for r in outcome] == ["Unauthorized: /api/v1/auth/token"]
     assert ContextFilter().filter(outcome[0]) is True
-    assert (outcome[0].request_id, outcome[0].user_id) == ("req-login-1", "-")
+    assert _context(outcome[0]) == ("req-login-1", "-")
 
 
 @pytest.mark.django_db
@@ -169,7 +174,7 @@ def test_django_request_outcome_line_carries_the_request_id_and_token_user(
     outcome = [r for r in caplog.records if r.name == "django.request"]
     assert [r.getMessage() for r in outcome] == ["Not Found: /api/v1/users/999999"]
     assert ContextFilter().filter(outcome[0]) is True
-    assert (outcome[0].request_id, outcome[0].user_id) == ("req-404-1", agent.pk)
+    assert _context(outcome[0]) == ("req-404-1", agent.pk)
 
 
 def test_settings_route_console_logs_through_the_context_filter(settings: SettingsWrapper) -> None:

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ruledesk.tenancy.models import User
 
-HX = {"HTTP_HX_REQUEST": "true"}
+# Any-valued: spread as **HX into Client.get/post, whose keyword parameters are not all str.
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def signed_in(user: User) -> Client:

@@ -134,6 +134,7 @@ def test_every_page_shows_only_catalogued_text(
     for user in (admin, agent, requester):
         user.locale = "pl"
         user.save(update_fields=["locale"])
+        assert user.organization_id is not None
         Notification.objects.create(
             organization_id=user.organization_id,
             recipient=user,
@@ -186,10 +187,10 @@ def test_every_page_shows_only_catalogued_text(
         (requester, "/notifications?state=read"),
     ]
     found: dict[str, list[str]] = {}
-    for user, url in pages:
+    for visitor, url in pages:
         client = Client(HTTP_ACCEPT_LANGUAGE="pl")
-        if user is not None:
-            client.force_login(user)
+        if visitor is not None:
+            client.force_login(visitor)
         html = client.get(url).content.decode()
         assert '<html lang="pl"' in html, url
         leftovers = untranslated(html, data)

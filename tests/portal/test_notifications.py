@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def _notify(
     user: User, title: str, *, kind: str = "ticket.assigned", age: int = 0, **extra: object
 ) -> Notification:
+    assert user.organization_id is not None
     return Notification.objects.create(
         organization_id=user.organization_id,
         recipient=user,

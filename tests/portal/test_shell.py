@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notify(user: User, n: int) -> None:
+    assert user.organization_id is not None
     start = Notification.objects.filter(recipient=user).count()
     Notification.objects.bulk_create(
         Notification(

@@ -70,6 +70,7 @@ def test_a_matching_rule_runs_its_actions_and_every_evaluated_rule_is_recorded(
     # The changes were made by the automation user, one level deeper, as one update.
     updates = [e for e in events if e.type == "ticket.updated"]
     assert [(e.depth, sorted(e.changes)) for e in updates] == [(1, ["priority", "tags"])]
+    assert updates[0].actor_id is not None
     actor = User.objects.get(pk=updates[0].actor_id)
     assert actor.is_system and actor.organization_id == admin.organization_id
 
@@ -193,7 +194,9 @@ def test_the_loop_guard_stops_a_rule_that_retriggers_itself_past_depth_three(
     dispatch_all()
 
     runs = list(RuleExecution.objects.filter(rule=looping).order_by("pk"))
-    depths = [DomainEvent.objects.get(pk=r.event_id).depth for r in runs]
+    event_ids = [r.event_id for r in runs if r.event_id is not None]
+    assert len(event_ids) == len(runs)
+    depths = [DomainEvent.objects.get(pk=pk).depth for pk in event_ids]
     assert depths == [0, 1, 2, 3, 4]
     assert [(r.matched, r.error) for r in runs] == [
         (True, ""),

@@ -31,7 +31,7 @@ VALUES: dict[str, Any] = {
     "comment.body": "Escalating to @Dan",
     "csat.score": None,
 }
-CHANGES = {
+CHANGES: dict[str, list[Any]] = {
     "status": ["new", "open"],
     "assignee": [None, 12],
     "tags": [["printer"], ["VIP", "printer"]],

@@ -33,7 +33,15 @@ from workflows.models import Ticket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TICKETS = 200
-Q_RETRY = int(django_settings.Q_CLUSTER["retry"])
+
+
+def _q_retry() -> int:
+    retry = django_settings.Q_CLUSTER["retry"]
+    assert isinstance(retry, int)
+    return retry
+
+
+Q_RETRY = _q_retry()
 
 
 class SlowInbox(Inbox):

@@ -43,9 +43,13 @@ def test_records_older_than_the_retention_go_in_every_organization_and_the_rest_
     old_ids = sorted(RuleExecution.objects.values_list("pk", flat=True))[:4]
     RuleExecution.objects.filter(pk__in=old_ids).update(created_at=now - timedelta(days=31))
     RuleExecution.objects.exclude(pk__in=old_ids).update(created_at=now - timedelta(days=29))
-    old_events = set(
-        RuleExecution.objects.filter(pk__in=old_ids).values_list("event_id", flat=True)
-    )
+    old_events = {
+        event_id
+        for event_id in RuleExecution.objects.filter(pk__in=old_ids).values_list(
+            "event_id", flat=True
+        )
+        if event_id is not None
+    }
     RuleEventSnapshot.objects.filter(event_id__in=old_events).update(
         created_at=now - timedelta(days=31)
     )

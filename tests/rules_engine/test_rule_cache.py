@@ -140,6 +140,7 @@ def test_every_write_to_rules_raises_the_version_of_each_event_type_it_touched(
     from rules_engine.snapshot import rule_set_version
 
     org = admin.organization_id
+    assert org is not None
 
     def versions() -> tuple[int, int]:
         return (

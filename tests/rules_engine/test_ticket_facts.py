@@ -38,5 +38,6 @@ def test_another_organizations_ticket_has_no_facts(requester: User, globex: Orga
     outsider = factories.user(globex, Role.REQUESTER, email="someone@globex.test")
     theirs = ticket(outsider)
 
+    assert requester.organization_id is not None
     assert ticket_facts(organization_id=requester.organization_id, ticket_id=theirs.pk) is None
     assert ticket_facts(organization_id=globex.pk, ticket_id=theirs.pk) is not None

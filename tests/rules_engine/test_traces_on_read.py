@@ -43,6 +43,7 @@ def test_an_unmatched_run_is_stored_without_its_trace_and_read_with_it(
     stored = RuleExecution.objects.get(rule=rule)
     assert (stored.matched, stored.trace) == (False, None)
     assert stored.rule_version == rule.history.latest("history_id").history_id
+    assert stored.event_id is not None
     snap = RuleEventSnapshot.objects.get(event_id=stored.event_id)
     assert snap.values["ticket.priority"] == "medium"
     assert snap.values["ticket.tags"] == []

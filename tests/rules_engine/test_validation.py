@@ -252,7 +252,7 @@ def test_several_errors_are_all_reported() -> None:
     ]
 
 
-VALID_ACTIONS = [
+VALID_ACTIONS: list[dict[str, Any]] = [
     {"type": "set_priority", "priority": "high"},
     {"type": "set_category", "category": 1},
     {"type": "assign_team", "team": 2},

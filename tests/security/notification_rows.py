@@ -56,6 +56,7 @@ def _acme_template(body: Any = None) -> Request:
 def _seed_feed(world: World, persona: str) -> tuple[str, Any]:
     for name, user in world.personas.items():
         if user is not None:
+            assert user.organization_id is not None
             Notification.objects.create(
                 organization_id=user.organization_id,
                 recipient=user,

@@ -116,7 +116,7 @@ def only_own_users(world: World, persona: str, response: Any) -> None:
 
 def only_own_teams(world: World, persona: str, response: Any) -> None:
     caller = world.personas[persona]
-    assert caller is not None
+    assert caller is not None and caller.organization_id is not None
     expected = set(
         Team.objects.filter(organization_id=caller.organization_id).values_list("pk", flat=True)
     )

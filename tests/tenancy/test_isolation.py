@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk import errors
@@ -15,7 +17,7 @@ def acme_team(acme, agent: User) -> Team:
     return factories.team(acme, "Support", agent)
 
 
-def _user_state() -> list[tuple]:
+def _user_state() -> list[tuple[Any, ...]]:
     return list(
         User.objects.order_by("pk").values_list(
             "pk", "email", "name", "role", "is_active", "deleted_at"
@@ -23,7 +25,7 @@ def _user_state() -> list[tuple]:
     )
 
 
-def _team_state() -> list[tuple]:
+def _team_state() -> list[tuple[Any, ...]]:
     teams = list(Team.objects.order_by("pk").values_list("pk", "name", "escalation_team_id"))
     members = list(TeamMembership.objects.order_by("pk").values_list("team_id", "user_id"))
     return [*teams, *members]

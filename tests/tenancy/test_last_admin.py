@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk import errors
@@ -77,7 +79,7 @@ def test_service_lets_the_last_admin_change_name_and_keep_the_role(admin: User) 
     ids=["demote-to-agent", "demote-to-requester", "deactivate"],
 )
 def test_patch_of_the_only_admin_answers_409_last_admin_and_changes_nothing(
-    api, admin: User, body: dict
+    api, admin: User, body: dict[str, Any]
 ) -> None:
     response = api(admin).patch(f"/api/v1/users/{admin.pk}", body, format="json")
     assert response.status_code == 409

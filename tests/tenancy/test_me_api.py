@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk.tenancy.models import User
 
 
-def _snapshot(user: User) -> tuple:
+def _snapshot(user: User) -> tuple[Any, ...]:
     fresh = User.objects.get(pk=user.pk)
     return (
         fresh.email,
@@ -62,7 +64,7 @@ def test_me_patch_with_only_locale_keeps_the_name(api, requester: User) -> None:
     ],
 )
 def test_me_patch_refuses_other_fields_with_400_naming_them(
-    api, requester: User, body: dict, field: str
+    api, requester: User, body: dict[str, Any], field: str
 ) -> None:
     before = _snapshot(requester)
     response = api(requester).patch("/api/v1/me", body, format="json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk.audit.models import AuditEvent
@@ -13,7 +15,7 @@ def _fields(response) -> list[str]:
     return [error["field"] for error in response.json()["errors"]]
 
 
-def _snapshot(team: Team) -> tuple:
+def _snapshot(team: Team) -> tuple[Any, ...]:
     fresh = Team.objects.get(pk=team.pk)
     members = sorted(TeamMembership.objects.filter(team=fresh).values_list("user_id", flat=True))
     return (fresh.name, fresh.escalation_team_id, members)
@@ -92,7 +94,7 @@ def test_escalation_team_of_another_organization_answers_400(
     ],
 )
 def test_invalid_team_body_answers_400_naming_the_field(
-    api, acme, admin: User, body: dict, field: str
+    api, acme, admin: User, body: dict[str, Any], field: str
 ) -> None:
     response = api(admin).post("/api/v1/teams", body, format="json")
     assert response.status_code == 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk.audit.models import AuditEvent
@@ -13,7 +15,7 @@ def _fields(response) -> list[str]:
     return [error["field"] for error in response.json()["errors"]]
 
 
-def _snapshot(user: User) -> tuple:
+def _snapshot(user: User) -> tuple[Any, ...]:
     fresh = User.objects.get(pk=user.pk)
     return (fresh.email, fresh.name, fresh.role, fresh.is_active, fresh.locale, fresh.deleted_at)
 
@@ -117,7 +119,7 @@ def test_weak_password_answers_400_naming_password(api, admin: User, password: s
     ],
 )
 def test_invalid_create_body_answers_400_naming_the_field(
-    api, admin: User, body: dict, field: str
+    api, admin: User, body: dict[str, Any], field: str
 ) -> None:
     before = User.objects.count()
     response = api(admin).post("/api/v1/users", body, format="json")
@@ -257,7 +259,9 @@ def test_agent_cannot_create_a_user(api, agent: User) -> None:
 
 
 @pytest.mark.parametrize("body", [{"role": "admin"}, {"name": "Hacked"}, {"is_active": False}])
-def test_agent_cannot_change_a_user(api, agent: User, requester: User, body: dict) -> None:
+def test_agent_cannot_change_a_user(
+    api, agent: User, requester: User, body: dict[str, Any]
+) -> None:
     for target in (requester, agent):
         before = _snapshot(target)
         response = api(agent).patch(f"/api/v1/users/{target.pk}", body, format="json")
@@ -327,7 +331,7 @@ def test_patch_without_a_change_records_nothing(api, admin: User, agent: User) -
     ],
 )
 def test_invalid_patch_answers_400_naming_the_field_and_changes_nothing(
-    api, admin: User, agent: User, body: dict, field: str
+    api, admin: User, agent: User, body: dict[str, Any], field: str
 ) -> None:
     before = _snapshot(agent)
     response = api(admin).patch(f"/api/v1/users/{agent.pk}", body, format="json")

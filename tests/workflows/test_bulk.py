@@ -49,7 +49,8 @@ def test_bulk_reports_each_item_and_never_touches_another_organization(
     audited = AuditEvent.objects.filter(action="ticket.bulk.set_priority")
     assert sorted(int(e.object_id) for e in audited) == sorted(t.pk for t in mine)
     assert {e.actor_id for e in audited} == {agent.pk}
-    assert audited.first().changes == {"priority": "high"}
+    first = audited.first()
+    assert first is not None and first.changes == {"priority": "high"}
 
 
 def test_bulk_transition_fails_per_item_where_not_allowed(

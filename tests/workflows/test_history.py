@@ -22,7 +22,8 @@ from workflows.models import Category, Ticket
 def _history(client: Any, ticket: Ticket, query: str = "") -> dict[str, Any]:
     response = client.get(f"/api/v1/tickets/{ticket.pk}/history{query}")
     assert response.status_code == 200, response.content
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def _changes(body: dict[str, Any]) -> list[tuple[str, Any, Any]]:

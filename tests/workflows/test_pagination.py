@@ -87,7 +87,8 @@ def _path(url: str) -> str:
 def _get(client: Any, url: str) -> dict[str, Any]:
     response = client.get(url)
     assert response.status_code == 200, response.content
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def _forward(client: Any, url: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from tests.api.problems import assert_problem
 from tests.workflows.conftest import fresh, make_ticket
 from workflows import services
 from workflows.models import Category, Comment, ReopenApproval, SavedView, Tag
+from workflows.services import saved_views
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def acme_rows(admin, agent, requester, ticket_in):
     assert isinstance(approval, ReopenApproval)
     category = services.category_create(actor=admin, name="Acme Hardware")
     tag = services.tag_create(actor=admin, name="acme-vip")
-    view = services.saved_views.saved_view_create(actor=agent, name="Acme view", filters={})
+    view = saved_views.saved_view_create(actor=agent, name="Acme view", filters={})
     return {
         "ticket": ticket,
         "comment": comment,

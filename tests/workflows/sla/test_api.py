@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,7 +24,7 @@ CAL = "/api/v1/business-calendars"
 POL = "/api/v1/sla-policies"
 
 
-def calendar_body(**changes):
+def calendar_body(**changes: Any) -> dict[str, Any]:
     return {"name": "Office", "timezone": "Europe/Warsaw", "hours": OFFICE, **changes}
 
 
@@ -120,7 +121,7 @@ def test_requesters_and_agents_cannot_write_and_other_orgs_see_404(
     assert BusinessCalendar.objects.get().name == "Office"
 
 
-def _policy_body(calendar_id, **changes):
+def _policy_body(calendar_id: int, **changes: Any) -> dict[str, Any]:
     return {
         "name": "Standard",
         "calendar": calendar_id,
@@ -295,7 +296,7 @@ def test_simulate_replays_history_under_a_draft(api, admin, agent, requester, ca
     )
 
 
-def _count(client, path):
+def _count(client: Any, path: str) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200

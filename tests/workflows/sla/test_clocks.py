@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from ruledesk.events.models import DomainEvent
+from ruledesk.tenancy.models import User
 from workflows import services
 from workflows.models import Ticket
 from workflows.sla import clocks
@@ -36,7 +37,7 @@ def timers(ticket: Ticket) -> dict[tuple[str, str, int], tuple[str, str, bool]]:
     }
 
 
-def step(actor, ticket, name, when, reason=""):
+def step(actor: User, ticket: Ticket, name: str, when: datetime, reason: str = "") -> Ticket:
     with (
         time_machine.travel(when, tick=False),
         override_settings(RULEDESK_REOPEN_COOLDOWN_SECONDS=0),

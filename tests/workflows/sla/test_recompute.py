@@ -48,7 +48,7 @@ def queued() -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
 
 def run_recomputes() -> list[dict[str, int]]:
     """Run (and remove) queued recompute tasks, including the ones they enqueue."""
-    results = []
+    results: list[dict[str, int]] = []
     while True:
         pending = [q for q in OrmQ.objects.order_by("id") if q.task["func"] == recompute.TASK]
         if not pending:

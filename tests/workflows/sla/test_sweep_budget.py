@@ -26,7 +26,7 @@ from .conftest import MONDAY_10, OFFICE, at
 LATER = at("2026-11-30T10:00+00:00")  # every timer of a Monday 10:00 ticket is due
 
 
-def sla_events() -> Counter[tuple[int, str, str]]:
+def sla_events() -> Counter[tuple[int | None, str, str]]:
     return Counter(
         (e.ticket_id, e.type, e.payload["target"])
         for e in DomainEvent.objects.filter(type__startswith="sla.")
