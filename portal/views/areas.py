@@ -8,11 +8,6 @@ from portal import access
 from portal.http import render_page
 
 
-@access.requires_any(*access.DESK)
-def desk_home(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "portal/agent/home.html")
-
-
 @access.requires_any(*access.HELP)
 def help_home(request: HttpRequest) -> HttpResponse:
     return render_page(request, "portal/requester/home.html")
