@@ -49,7 +49,8 @@ def capped_counts(lists: Sequence[QuerySet[Ticket]], cap: int) -> list[int]:
     params: list[Any] = []
     for tickets in lists:
         sql, list_params = tickets.order_by().values("id")[: cap + 1].query.sql_with_params()
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS capped)")
+        # `sql` is Django's compiled query, its values kept apart in `list_params`.
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS capped)")  # noqa: S608
         params.extend(list_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)

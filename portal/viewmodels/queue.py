@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from workflows import ticket_filters
 from workflows.models import Priority, SavedView, Status
 from workflows.numbering import display_number
-from workflows.services.saved_views import COLUMNS, DEFAULT_COLUMNS, check_columns
+from workflows.services.saved_views import COLUMNS, DEFAULT_COLUMNS
 from workflows.sla import business_time
 
 OPEN_STATUSES = "new,open,waiting_on_requester"
@@ -130,7 +130,9 @@ def _own(params: Any) -> dict[str, str]:
     return own
 
 
-def parse_state(params: Any, saved_views: Mapping[int, SavedView], default_ordering: str) -> ListState:
+def parse_state(
+    params: Any, saved_views: Mapping[int, SavedView], default_ordering: str
+) -> ListState:
     raw_view = params.get("view") or "all"
     saved = None
     if raw_view.isdigit() and int(raw_view) in saved_views:
@@ -170,10 +172,10 @@ def _columns(raw: str | None, saved: SavedView | None) -> tuple[list[str], bool]
             chosen.insert(0, "title")
         return chosen, True
     if saved is not None and saved.columns:
-        try:
-            return check_columns(saved.columns), False
-        except Exception:  # a view stored before a column was renamed: fall back
-            pass
+        # A view stored before a column was renamed keeps the columns still known.
+        known = [c for c in saved.columns if c in COLUMNS]
+        if "title" in known:
+            return known, False
     return list(DEFAULT_COLUMNS), False
 
 
@@ -303,7 +305,9 @@ def sla_cell(row: Mapping[str, Any], calendars: Mapping[int, Any], now: datetime
         if due is None or done:
             return SlaCell("breached", _("Breached"), "", due)
         ago = int((now - due).total_seconds() // 60) if due <= now else 0
-        return SlaCell("breached", _("Breached"), _("%(duration)s ago") % {"duration": duration(ago)}, due)
+        return SlaCell(
+            "breached", _("Breached"), _("%(duration)s ago") % {"duration": duration(ago)}, due
+        )
     if policy_id is None or done:
         return SlaCell("none", "", "", None)
     dues = [row["resolution_due_at"]]

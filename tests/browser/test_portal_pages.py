@@ -26,7 +26,14 @@ ANONYMOUS_ROUTES = (
     "/no-such-page",
 )
 REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{number}", "/desk/")
-AGENT_ROUTES = ("/desk/", "/desk/tickets/{number}", "/notifications?state=unread", "/logout")
+AGENT_ROUTES = (
+    "/desk/",
+    "/desk/?view=mine&status=&q=printer&cols=title,status,priority,sla,tags",
+    "/desk/pick/team?text=a",
+    "/desk/tickets/{number}",
+    "/notifications?state=unread",
+    "/logout",
+)
 ADMIN_ROUTES = ("/console/", "/account", "/notifications")
 
 

@@ -12,8 +12,8 @@ from ruledesk.tenancy.models import Organization, User
 from tests import factories
 from tests.portal.helpers import HX, csp_violations, fragment, page, queries_of, signed_in
 from workflows import services
-from workflows.services import saved_views
 from workflows.models import BusinessCalendar, SavedView, SlaPolicy, Ticket
+from workflows.services import saved_views
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def _with_sla(acme: Organization, tickets: list[Ticket]) -> None:
     )
     policy = SlaPolicy.objects.create(
         organization=acme,
-        name="Any",
+        name=calendar.name,
         calendar=calendar,
         first_response_minutes=60,
         resolution_minutes=480,
@@ -42,9 +42,7 @@ def _with_sla(acme: Organization, tickets: list[Ticket]) -> None:
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(sla_policy=policy)
 
 
-def test_desk_home_is_the_list_with_default_views_and_counts(
-    agent: User, requester: User
-) -> None:
+def test_desk_home_is_the_list_with_default_views_and_counts(agent: User, requester: User) -> None:
     _tickets(requester, 3)
     response = page(signed_in(agent), "/desk/")
     html = response.content.decode()
@@ -145,7 +143,8 @@ def test_sla_column_says_paused_breached_and_time_left(
     _with_sla(acme, [running, paused, breached])
     now = timezone.now()
     Ticket.objects.filter(pk=running.pk).update(
-        first_response_due_at=now + timedelta(minutes=125), resolution_due_at=now + timedelta(hours=8)
+        first_response_due_at=now + timedelta(minutes=125),
+        resolution_due_at=now + timedelta(hours=8),
     )
     Ticket.objects.filter(pk=paused.pk).update(
         sla_paused=True, resolution_due_at=now + timedelta(hours=3)

@@ -169,6 +169,8 @@ def test_every_page_shows_only_catalogued_text(
         (requester, f"/help/requests/{number}"),
         (requester, "/desk/"),
         (agent, "/desk/"),
+        (agent, "/desk/?status=&q=printer&created_after=soon"),
+        (agent, "/desk/pick/team"),
         (agent, f"/desk/tickets/{number}"),
         (admin, "/console/"),
         (admin, "/account"),

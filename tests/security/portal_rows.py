@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ruledesk.notifications.models import Notification
 from tests import factories
 from workflows import services
+from workflows.services import saved_views
 
 if TYPE_CHECKING:
     from tests.security.test_url_personas import Request, Row, World
@@ -50,6 +51,16 @@ def _acme_ticket(prefix: str) -> Request:
     return build
 
 
+def _agents_view(action: str) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        agent = world.personas["agent"]
+        assert agent is not None
+        view = saved_views.saved_view_create(actor=agent, name=f"Mine {persona}", filters={})
+        return f"/desk/views/{view.pk}/{action}", {"state": "cols=title,status"}
+
+    return build
+
+
 def _own_credentials(world: World, persona: str) -> tuple[str, Any]:
     user = world.personas[persona]
     email = user.email if user is not None else "nobody@acme.test"
@@ -61,6 +72,8 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
     members_post = expect(admin=302, agent=302, requester=302, outsider=302, anonymous=302)
     everyone_redirected = members_post
     staff = expect(admin=200, agent=200, requester=403, outsider=200, anonymous=302)
+    # A staff POST without its required fields: 400 with the reason, never a change.
+    staff_refused = expect(admin=400, agent=400, requester=403, outsider=400, anonymous=302)
     admins = expect(admin=200, agent=403, requester=403, outsider=200, anonymous=302)
     agents_own = expect(admin=404, agent=302, requester=404, outsider=404, anonymous=302)
     profile = {"name": "Renamed", "locale": "en", "theme": "dark", "shortcuts_enabled": "on"}
@@ -115,6 +128,17 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             _acme_ticket("/desk/tickets/"),
             expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302),
         ),
+        row(
+            "desk/search",
+            "GET",
+            at("/desk/search?q=printer"),
+            expect(admin=302, agent=302, requester=403, outsider=302, anonymous=302),
+        ),
+        row("desk/pick/<str:kind>", "GET", at("/desk/pick/team?text=a"), staff),
+        row("desk/bulk", "POST", at("/desk/bulk", {"action": "assign"}), staff_refused),
+        row("desk/views", "POST", at("/desk/views", {"name": ""}), staff_refused),
+        row("desk/views/<int:pk>/columns", "POST", _agents_view("columns"), agents_own),
+        row("desk/views/<int:pk>/delete", "POST", _agents_view("delete"), agents_own),
         row("help/", "GET", at("/help/"), members),
         row(
             "help/requests/<str:number>",

@@ -90,7 +90,9 @@ def _results(user: User, outcome: list[bulk.ItemResult]) -> list[BulkResult]:
     url = reverse("portal:desk-ticket", args=["NUMBER"])
     found = []
     for result in outcome:
-        number = display_number(slug, numbers[result.id]) if result.id in numbers else f"#{result.id}"
+        number = (
+            display_number(slug, numbers[result.id]) if result.id in numbers else f"#{result.id}"
+        )
         reason = "" if result.error is None else message(result.error)
         if isinstance(result.error, errors.NotFound):
             reason = _("Not found, or not visible to you.")

@@ -53,7 +53,7 @@ def _sidebar(user: User, views: list[SavedView], state: vm.ListState) -> list[di
         entries.append({"key": key, "label": str(label), "team": None, "query": f"view={key}"})
         lists.append(ticket_filters.apply(visible, filters, user))
     for view in views:
-        entry = {
+        entry: dict[str, Any] = {
             "key": str(view.pk),
             "label": view.name,
             "team": view.shared_with_team.name if view.shared_with_team else None,
@@ -80,18 +80,16 @@ def _is_id(raw: str) -> bool:
 def _names(user: User, filters: dict[str, str]) -> dict[tuple[str, str], str]:
     """Readable names of the ids the filters hold (a query only for each id filter present)."""
     names: dict[tuple[str, str], str] = {}
-    people = [
-        (k, filters[k])
-        for k in ("assignee", "requester")
-        if _is_id(filters.get(k, ""))
-    ]
+    people = [(k, filters[k]) for k in ("assignee", "requester") if _is_id(filters.get(k, ""))]
     if people:
         found = tenancy.users_visible_to(user).filter(pk__in=[int(v) for _, v in people])
         by_id = {str(u.pk): u.display_name for u in found.prefetch_related(None)}
         names.update({(k, v): by_id[v] for k, v in people if v in by_id})
     team = filters.get("team", "")
     if _is_id(team):
-        for pk, name in tenancy.teams_visible_to(user).filter(pk=int(team)).values_list("id", "name"):
+        for pk, name in (
+            tenancy.teams_visible_to(user).filter(pk=int(team)).values_list("id", "name")
+        ):
             names[("team", str(pk))] = name
     category = filters.get("category", "")
     if _is_id(category):
