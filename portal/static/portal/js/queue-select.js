@@ -13,7 +13,7 @@
       page.indeterminate = chosen > 0 && chosen < all.length;
     }
     var count = document.querySelector("[data-selected-count]");
-    if (count) count.textContent = chosen ? (count.dataset.template || "%s").replace("%s", chosen) : "";
+    if (count) count.textContent = chosen ? (count.dataset.template || "{count}").replace("{count}", chosen) : "";
   }
   function showParams() {
     var action = document.querySelector("[data-bulk-action]");
