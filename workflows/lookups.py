@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -48,7 +49,11 @@ def capped_counts(lists: Sequence[QuerySet[Ticket]], cap: int) -> list[int]:
     parts: list[str] = []
     params: list[Any] = []
     for tickets in lists:
-        sql, list_params = tickets.order_by().values("id")[: cap + 1].query.sql_with_params()
+        try:
+            sql, list_params = tickets.order_by().values("id")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a list that cannot match (e.g. `none()`)
+            parts.append("0")
+            continue
         # `sql` is Django's compiled query, its values kept apart in `list_params`.
         parts.append(f"(SELECT count(*) FROM ({sql}) AS capped)")  # noqa: S608
         params.extend(list_params)
