@@ -15,6 +15,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -354,6 +358,105 @@ class QueueRow:
     # (text, highlighted) segments of the title and description when searching
     title_marked: list[tuple[str, bool]] = field(default_factory=list)
     excerpt_marked: list[tuple[str, bool]] = field(default_factory=list)
+    select_label: str = ""
+    cells: list[SafeString] = field(default_factory=list)
+
+
+def _marked(segments: list[tuple[str, bool]]) -> SafeString:
+    """Highlight segments as HTML: every character escaped, matches in <mark>."""
+    return SafeString(
+        "".join(
+            f"<mark>{escape(text)}</mark>" if hit else str(escape(text)) for text, hit in segments
+        )
+    )
+
+
+def _time(moment: datetime) -> SafeString:
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        moment.isoformat(),
+        date_format(local, "SHORT_DATETIME_FORMAT"),
+    )
+
+
+_EMPTY = SafeString("<td>—</td>")
+
+
+def row_cells(row: QueueRow, columns: list[str]) -> list[SafeString]:
+    """The row's cells for the shown columns, as HTML built once in Python.
+
+    A template `{% if %}` chain per cell cost most of a 25-row page's render time; each
+    value is escaped by format_html exactly as the template would.
+    """
+    cells = []
+    for column in columns:
+        if column == "number":
+            cell = format_html(
+                '<td class="col-number"><span class="mono">{}</span></td>', row.number
+            )
+        elif column == "title":
+            title = _marked(row.title_marked) if row.title_marked else escape(row.title)
+            excerpt = (
+                format_html('<p class="excerpt">{}</p>', _marked(row.excerpt_marked))
+                if row.excerpt_marked
+                else ""
+            )
+            cell = format_html(
+                '<td class="col-title"><a id="open-{}" href="{}" data-row-link>{}</a>{}</td>',
+                row.pk,
+                row.url,
+                title,
+                excerpt,
+            )
+        elif column == "status":
+            cell = format_html(
+                '<td><span class="pill status-{}">{}</span></td>', row.status, row.status_label
+            )
+        elif column == "priority":
+            cell = format_html(
+                '<td><span class="pill priority-{}">{}</span></td>',
+                row.priority,
+                row.priority_label,
+            )
+        elif column in ("assignee", "team", "category", "requester"):
+            value = getattr(row, column)
+            cell = format_html("<td>{}</td>", value) if value else _EMPTY
+        elif column == "tags":
+            cell = (
+                format_html(
+                    "<td>{}</td>",
+                    format_html_join(" ", '<span class="pill">{}</span>', ((t,) for t in row.tags)),
+                )
+                if row.tags
+                else _EMPTY
+            )
+        elif column == "sla":
+            cell = _sla_html(row.sla)
+        elif column == "created":
+            cell = format_html("<td>{}</td>", _time(row.created_at))
+        else:
+            cell = format_html("<td>{}</td>", _time(row.updated_at))
+        cells.append(cell)
+    return cells
+
+
+def _sla_html(sla: SlaCell) -> SafeString:
+    if sla.state == "none":
+        return SafeString('<td class="col-sla"><span class="muted">—</span></td>')
+    text: Any = ""
+    if sla.text and sla.due is not None:
+        text = format_html(
+            ' <span class="sla-text"><time datetime="{}" title="{}">{}</time></span>',
+            sla.due.isoformat(),
+            date_format(timezone.localtime(sla.due), "DATETIME_FORMAT"),
+            sla.text,
+        )
+    elif sla.text:
+        text = format_html(' <span class="sla-text">{}</span>', sla.text)
+    return format_html(
+        '<td class="col-sla"><span class="sla sla-{}">{}</span>{}</td>', sla.state, sla.label, text
+    )
 
 
 def _person(row: Mapping[str, Any], prefix: str) -> str:
@@ -370,10 +473,12 @@ def queue_rows(
     calendars: Mapping[int, Any],
     now: datetime,
     marks: Mapping[int, tuple[Any, Any]] | None = None,
+    columns: list[str] | None = None,
 ) -> list[QueueRow]:
     url = reverse("portal:desk-ticket", args=["NUMBER"])
     statuses = {k: str(v) for k, v in Status.choices}
     priorities = {k: str(v) for k, v in Priority.choices}
+    select = _("Select %(number)s")
     built = []
     for row in rows:
         number = display_number(slug, row["number"])
@@ -398,6 +503,8 @@ def queue_rows(
                 updated_at=row["updated_at"],
                 title_marked=title_marked,
                 excerpt_marked=excerpt_marked,
+                select_label=select % {"number": number},
             )
         )
+        built[-1].cells.extend(row_cells(built[-1], columns or list(DEFAULT_COLUMNS)))
     return built

@@ -131,7 +131,13 @@ def list_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], str]
     marks = search.headlines([r["id"] for r in fetched.rows], text) if text else {}
     slug = user.organization.slug if user.organization else ""
     rows = vm.queue_rows(
-        fetched.rows, fetched.tags, slug=slug, calendars=calendars, now=now, marks=marks
+        fetched.rows,
+        fetched.tags,
+        slug=slug,
+        calendars=calendars,
+        now=now,
+        marks=marks,
+        columns=state.columns,
     )
     sidebar = _sidebar(user, views, state)
     data = (fetched.rows, fetched.tags, [e.get("count") for e in sidebar])
