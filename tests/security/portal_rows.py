@@ -74,6 +74,9 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
     staff = expect(admin=200, agent=200, requester=403, outsider=200, anonymous=302)
     # A staff POST without its required fields: 400 with the reason, never a change.
     staff_refused = expect(admin=400, agent=400, requester=403, outsider=400, anonymous=302)
+    # The agent's personal view: hidden from the admin and the outsider; the desk is closed
+    # to requesters before any object is looked up.
+    agents_view = expect(admin=404, agent=302, requester=403, outsider=404, anonymous=302)
     admins = expect(admin=200, agent=403, requester=403, outsider=200, anonymous=302)
     agents_own = expect(admin=404, agent=302, requester=404, outsider=404, anonymous=302)
     profile = {"name": "Renamed", "locale": "en", "theme": "dark", "shortcuts_enabled": "on"}
@@ -137,8 +140,8 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
         row("desk/pick/<str:kind>", "GET", at("/desk/pick/team?text=a"), staff),
         row("desk/bulk", "POST", at("/desk/bulk", {"action": "assign"}), staff_refused),
         row("desk/views", "POST", at("/desk/views", {"name": ""}), staff_refused),
-        row("desk/views/<int:pk>/columns", "POST", _agents_view("columns"), agents_own),
-        row("desk/views/<int:pk>/delete", "POST", _agents_view("delete"), agents_own),
+        row("desk/views/<int:pk>/columns", "POST", _agents_view("columns"), agents_view),
+        row("desk/views/<int:pk>/delete", "POST", _agents_view("delete"), agents_view),
         row("help/", "GET", at("/help/"), members),
         row(
             "help/requests/<str:number>",
