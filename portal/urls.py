@@ -28,7 +28,6 @@ urlpatterns = [
     path("notifications/read-all", notifications.read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/read", notifications.read_one, name="notification-read"),
     path("notifications/<int:pk>/open", notifications.open_one, name="notification-open"),
-    path("desk/", areas.desk_home, name="desk-home"),
     path("help/", areas.help_home, name="help-home"),
     path("help/requests/<str:number>", tickets.help_request, name="help-request"),
     path("console/", areas.console_home, name="console-home"),

@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "ruledesk.tenancy.models.Role",
         "MatrixRoleEnum": "ruledesk.access.registry.ROLES",
         "TicketStatusEnum": "workflows.models.Status",
+        # Transitions without a reason: what bulk actions and macros may take.
+        "ReasonlessTransitionEnum": "workflows.api.serializers.BULK_TRANSITIONS",
         "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
         "RuleEventEnum": "rules_engine.vocabulary.EVENTS",
         "NotificationEventEnum": "ruledesk.notifications.models.Kind",

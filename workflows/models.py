@@ -337,6 +337,8 @@ class SavedView(models.Model):
     )
     name = models.CharField(max_length=100)
     filters = models.JSONField(default=dict)
+    # The list's columns in display order (names of saved_views.COLUMNS); empty: the default set.
+    columns = models.JSONField(default=list, blank=True)
     shared_with_team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

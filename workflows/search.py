@@ -6,6 +6,8 @@ comments); `search_all` adds internal comments for agents.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import QuerySet
@@ -50,3 +52,81 @@ def matching(tickets: QuerySet[Ticket], text: str, *, include_internal: bool) ->
     query = SearchQuery(text, config="simple", search_type="websearch")
     field = "search_all" if include_internal else "search_public"
     return tickets.filter(**{field: query})
+
+
+# Highlight marks: control characters stripped from the text first, so only PostgreSQL's
+# marks remain and the interface can escape every other character.
+_START, _STOP = "\x02", "\x03"
+_HEADLINE = (
+    "ts_headline('simple', translate(workflows_ticket.description, %s, ''), "
+    "websearch_to_tsquery('simple', %s), %s)"
+)
+_OPTIONS = (
+    f'StartSel="{_START}", StopSel="{_STOP}", MaxWords=30, MinWords=12, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+Segments = list[tuple[str, bool]]
+
+
+def _segments(marked: str) -> Segments:
+    """`a \x02b\x03 c` as [("a ", False), ("b", True), (" c", False)]."""
+    found: Segments = []
+    for index, part in enumerate(marked.split(_START)):
+        if index == 0:
+            if part:
+                found.append((part.replace(_STOP, ""), False))
+            continue
+        hit, _, rest = part.partition(_STOP)
+        if hit:
+            found.append((hit, True))
+        if rest:
+            found.append((rest, False))
+    return found
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def mark_terms(text: str, query: str) -> Segments:
+    """`text` split where the words of `query` occur (whole words, any case), as segments.
+
+    For titles, whose every character must show as typed: PostgreSQL's ts_headline drops
+    what looks like markup. Operators of websearch syntax (or, a leading -) are not terms.
+    """
+    terms = {
+        w.lower() for w in _WORD.findall(re.sub(r"(^|\s)-\S+", " ", query)) if w.lower() != "or"
+    }
+    if not terms:
+        return [(text, False)] if text else []
+    found: Segments = []
+    position = 0
+    for match in _WORD.finditer(text):
+        if match.group().lower() in terms:
+            if match.start() > position:
+                found.append((text[position : match.start()], False))
+            found.append((match.group(), True))
+            position = match.end()
+    if position < len(text):
+        found.append((text[position:], False))
+    return found
+
+
+def headlines(ticket_ids: list[int], text: str) -> dict[int, tuple[Segments, Segments]]:
+    """ticket id -> (title, description excerpt) with the matches of `text` marked: one query.
+
+    The excerpt is taken from the description only, which every viewer of the ticket may
+    read, so no internal comment leaks into a result; the title is marked in Python.
+    """
+    if not ticket_ids or not text.strip():
+        return {}
+    params = (_START + _STOP, text[:200], _OPTIONS)
+    rows = (
+        Ticket.objects.filter(pk__in=ticket_ids)
+        .annotate(
+            # A constant expression; the query text and options travel as parameters.
+            excerpt_marked=RawSQL(_HEADLINE, params),  # noqa: S611
+        )
+        .values_list("id", "title", "excerpt_marked")
+    )
+    return {pk: (mark_terms(title, text), _segments(excerpt)) for pk, title, excerpt in rows}

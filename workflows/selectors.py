@@ -64,6 +64,8 @@ _ROW_FIELDS = (
     "reopen_count",
     "first_response_due_at",
     "resolution_due_at",
+    "first_response_warn_at",
+    "resolution_warn_at",
     "sla_paused",
     "first_response_breached",
     "resolution_breached",

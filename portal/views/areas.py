@@ -9,12 +9,6 @@ from portal import access
 from portal.http import render_page
 
 
-@access.requires_any(*access.DESK)
-@require_GET
-def desk_home(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "portal/agent/home.html")
-
-
 @access.requires_any(*access.HELP)
 @require_GET
 def help_home(request: HttpRequest) -> HttpResponse:

@@ -30,10 +30,13 @@ Step = str | int  # a property name, or 0 for the first item of a list
 
 
 def _schema() -> dict[str, Any]:
-    return SchemaGenerator().get_schema(request=None, public=True)
+    schema: dict[str, Any] = SchemaGenerator().get_schema(  # type: ignore[no-untyped-call]
+        request=None, public=True
+    )
+    return schema
 
 
-def _booleans(node: Any, components: dict[str, Any], path: tuple[Step, ...] = ()) -> Iterator:
+def _booleans(node: Any, components: dict[str, Any], path: tuple[Step, ...] = ()) -> Iterator[Any]:
     """Every path to a boolean in a JSON schema, following $ref, allOf and list items."""
     while isinstance(node, dict) and "$ref" in node:
         node = components[node["$ref"].rsplit("/", 1)[-1]]

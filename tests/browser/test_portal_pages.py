@@ -28,6 +28,8 @@ ANONYMOUS_ROUTES = (
 REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{number}", "/desk/")
 AGENT_ROUTES = (
     "/desk/",
+    "/desk/?view=mine&status=&q=printer&cols=title,status,priority,sla,tags",
+    "/desk/pick/team?text=a",
     "/desk/tickets/{number}",
     "/desk/tickets/{number}?tab=history",
     "/notifications?state=unread",

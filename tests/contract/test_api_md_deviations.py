@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ruledesk.audit import services as audit
@@ -92,12 +94,12 @@ def test_bulk_refusals_that_depend_on_the_ticket_stay_per_item(api, admin, agent
 # --- 4. a tree too deep names the group at depth 6 ---------------------------------------
 
 
-def _rule(conditions: dict) -> dict:
+def _rule(conditions: dict[str, Any]) -> dict[str, Any]:
     return {"name": "Deep", "event": "ticket.created", "conditions": conditions, "actions": []}
 
 
-def _nest(key: str, depth: int) -> dict:
-    node: dict = {"field": "ticket.status", "operator": "is", "value": "new"}
+def _nest(key: str, depth: int) -> dict[str, Any]:
+    node: dict[str, Any] = {"field": "ticket.status", "operator": "is", "value": "new"}
     for _ in range(depth):
         node = {key: node} if key == "not" else {key: [node]}
     return node

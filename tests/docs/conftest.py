@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -36,7 +37,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _admin_connection(params: dict) -> psycopg.Connection:
+def _admin_connection(params: dict[str, Any]) -> psycopg.Connection:
     return psycopg.connect(
         host=params.get("host") or "",
         port=params.get("port") or 5432,
@@ -47,7 +48,7 @@ def _admin_connection(params: dict) -> psycopg.Connection:
     )
 
 
-def _url(params: dict, name: str) -> str:
+def _url(params: dict[str, Any], name: str) -> str:
     user = quote(params.get("user") or "postgres", safe="")
     password = params.get("password") or ""
     credentials = f"{user}:{quote(password, safe='')}" if password else user

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.xdist_group("demo_server")
 
 def _get(base: str, target: str, token: str | None = None) -> tuple[int, str, bytes]:
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         conn.request("GET", target, headers=headers)
@@ -29,7 +29,7 @@ def _get(base: str, target: str, token: str | None = None) -> tuple[int, str, by
 
 def _token(base: str) -> str:
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
         body = json.dumps({"email": "agent@acme.test", "password": "demo-password-123"})
         conn.request(

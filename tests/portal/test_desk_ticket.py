@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,7 +19,7 @@ from workflows.models import Comment, ReopenApproval, Ticket
 pytestmark = pytest.mark.django_db
 
 
-def _ticket(requester: User, title: str = "Printer jams", **extra: object) -> Ticket:
+def _ticket(requester: User, title: str = "Printer jams", **extra: Any) -> Ticket:
     return services.ticket_create(actor=requester, title=title, description="It *jams*.", **extra)
 
 
@@ -30,7 +31,9 @@ def _fresh(ticket: Ticket) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
 
 
-def _post(client: Client, ticket: Ticket, tail: str, data: dict, *, htmx: bool = True, **kw):
+def _post(
+    client: Client, ticket: Ticket, tail: str, data: dict[str, Any], *, htmx: bool = True, **kw
+):
     data = {"version": etag_for(_fresh(ticket)), **data}
     extra = HX if htmx else {}
     return client.post(_url(ticket, tail), data, **extra, **kw)
@@ -271,6 +274,7 @@ def test_preview_uses_the_stored_output_sanitizer(agent: User, requester: User) 
 
 def test_mentions_list_only_people_who_may_read(agent: User, requester: User, admin: User) -> None:
     ticket = _ticket(requester)
+    assert requester.organization is not None
     other = factories.user(requester.organization, "requester", name="Carl Other")
     client = signed_in(agent)
     public = fragment(

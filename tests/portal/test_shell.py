@@ -143,7 +143,8 @@ def test_shell_costs_the_same_queries_whatever_the_unread_count(agent: User) -> 
     few = queries_of(client, "/desk/")
     _notify(agent, 60)
     many = queries_of(client, "/desk/")
-    assert few == many <= 8
+    # /desk/ is the ticket list: its own reads (views, counts, page) within ui.md's 15.
+    assert few == many <= 15
 
 
 def test_history_restore_and_boosted_requests_get_the_whole_page(agent: User) -> None:

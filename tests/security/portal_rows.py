@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ruledesk.notifications.models import Notification
 from tests import factories
 from workflows import services
+from workflows.services import saved_views
 
 if TYPE_CHECKING:
     from tests.security.test_url_personas import Request, Row, World
@@ -79,6 +80,16 @@ def _desk(tail: str, body: Any = None, *, approval: bool = False, macro: bool = 
     return build
 
 
+def _agents_view(action: str) -> Request:
+    def build(world: World, persona: str) -> tuple[str, Any]:
+        agent = world.personas["agent"]
+        assert agent is not None
+        view = saved_views.saved_view_create(actor=agent, name=f"Mine {persona}", filters={})
+        return f"/desk/views/{view.pk}/{action}", {"state": "cols=title,status"}
+
+    return build
+
+
 def desk_rows(row: type[Row], expect: Any) -> tuple[Row, ...]:
     read = expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302)
     write = expect(admin=302, agent=302, requester=403, outsider=404, anonymous=302)
@@ -124,6 +135,11 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
     members_post = expect(admin=302, agent=302, requester=302, outsider=302, anonymous=302)
     everyone_redirected = members_post
     staff = expect(admin=200, agent=200, requester=403, outsider=200, anonymous=302)
+    # A staff POST without its required fields: 400 with the reason, never a change.
+    staff_refused = expect(admin=400, agent=400, requester=403, outsider=400, anonymous=302)
+    # The agent's personal view: hidden from the admin and the outsider; the desk is closed
+    # to requesters before any object is looked up.
+    agents_view = expect(admin=404, agent=302, requester=403, outsider=404, anonymous=302)
     admins = expect(admin=200, agent=403, requester=403, outsider=200, anonymous=302)
     agents_own = expect(admin=404, agent=302, requester=404, outsider=404, anonymous=302)
     profile = {"name": "Renamed", "locale": "en", "theme": "dark", "shortcuts_enabled": "on"}
@@ -188,6 +204,17 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
             expect(admin=200, agent=200, requester=403, outsider=404, anonymous=302),
         ),
         *desk_work_rows(row, expect, at, staff),
+        row(
+            "desk/search",
+            "GET",
+            at("/desk/search?q=printer"),
+            expect(admin=302, agent=302, requester=403, outsider=302, anonymous=302),
+        ),
+        row("desk/pick/<str:kind>", "GET", at("/desk/pick/team?text=a"), staff),
+        row("desk/bulk", "POST", at("/desk/bulk", {"action": "assign"}), staff_refused),
+        row("desk/views", "POST", at("/desk/views", {"name": ""}), staff_refused),
+        row("desk/views/<int:pk>/columns", "POST", _agents_view("columns"), agents_view),
+        row("desk/views/<int:pk>/delete", "POST", _agents_view("delete"), agents_view),
         row("help/", "GET", at("/help/"), members),
         row(
             "help/requests/<str:number>",

@@ -162,6 +162,7 @@ def test_two_requests_with_one_key_at_once_create_one_ticket(
             connections.close_all()
 
     org = requester.organization_id
+    assert org is not None
     with transaction.atomic():
         TicketCounter.objects.select_for_update().get(organization_id=org)
         first = threads.started(send, "first", first_client)

@@ -428,6 +428,7 @@ def test_every_method_a_route_answers_has_its_own_row(
     api_route = path.startswith("/api/") or path in NON_PORTAL
     client = api(admin) if api_route else api(None)
     if not api_route:
+        assert admin is not None
         client.force_login(admin)
     answered = {}
     for method in sorted(set(METHODS) - listed):

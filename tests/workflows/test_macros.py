@@ -78,6 +78,7 @@ def test_tenant_isolation(api, admin: User, outsider: User, requester: User) -> 
         404,
         "not_found",
     )
+    assert outsider.organization is not None
     other_team = factories.team(outsider.organization, "Globex")
     assert_problem(
         _create(api(admin), name="Team", body="x", team=other_team.pk), 400, "validation_error"

@@ -35,6 +35,7 @@ def test_owner_creates_reads_updates_and_deletes_a_view(api, agent) -> None:
         "id": body["id"],
         "name": "Mine",
         "filters": {"status": "open", "assignee": "me"},
+        "columns": [],
         "shared_with_team": None,
         "owner": {"id": agent.pk, "name": agent.name, "email": agent.email},
         "created_at": body["created_at"],
@@ -136,3 +137,18 @@ def test_owner_unshares_a_view(api, agent, colleague, support) -> None:
         is None
     )
     assert_problem(api(colleague).get(url), 404, "not_found")
+
+
+def test_a_view_stores_the_list_columns_in_order(api, agent) -> None:
+    client = api(agent)
+    body = _create(client, columns=["title", "sla", "priority"]).json()
+    assert body["columns"] == ["title", "sla", "priority"]
+    patched = client.patch(
+        f"/api/v1/saved-views/{body['id']}", {"columns": ["number", "title"]}, format="json"
+    )
+    assert patched.json()["columns"] == ["number", "title"]
+    for bad in (["colour"], ["title", "title"], ["sla"]):
+        refused = client.patch(f"/api/v1/saved-views/{body['id']}", {"columns": bad}, format="json")
+        assert refused.status_code == 400
+        assert any(f.startswith("columns") for f in field_errors(refused.json()))
+    assert SavedView.objects.get(pk=body["id"]).columns == ["number", "title"]

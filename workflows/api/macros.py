@@ -21,11 +21,10 @@ from ruledesk.api.base import (
 )
 from workflows import selectors
 from workflows.api.presenters import ticket_out
-from workflows.api.serializers import TicketOutput, id_field
+from workflows.api.serializers import BULK_TRANSITIONS, TicketOutput, id_field
 from workflows.collab import macros as service
 from workflows.collab.models import Macro
 from workflows.models import Priority, Visibility
-from workflows.services.transitions import TRANSITIONS
 
 
 class MacroOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -45,7 +44,6 @@ class MacroOutput(serializers.Serializer):  # type: ignore[type-arg]
     updated_at = serializers.DateTimeField()
 
 
-_TRANSITIONS = [name for name, spec in TRANSITIONS.items() if not spec.requires_reason]
 
 
 class MacroInput(StrictSerializer):
@@ -53,7 +51,7 @@ class MacroInput(StrictSerializer):
     team = id_field(required=False, allow_null=True)
     body = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    transition = serializers.ChoiceField(choices=_TRANSITIONS, required=False, allow_null=True)
+    transition = serializers.ChoiceField(choices=BULK_TRANSITIONS, required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
     assignee = id_field(required=False, allow_null=True)
     set_team = id_field(required=False, allow_null=True)

@@ -29,6 +29,7 @@ class SavedViewOutput(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     name = serializers.CharField()
     filters = serializers.DictField(child=serializers.CharField())
+    columns = serializers.ListField(child=serializers.CharField())
     shared_with_team = NamedRefSerializer(allow_null=True)
     owner = UserRefSerializer()
     created_at = serializers.DateTimeField()
@@ -37,12 +38,19 @@ class SavedViewOutput(serializers.Serializer):  # type: ignore[type-arg]
 class SavedViewInput(StrictSerializer):
     name = serializers.CharField(max_length=100)
     filters = serializers.DictField(default=dict)
+    # The ticket list's columns in display order (empty: the default set); the web UI's.
+    columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=service.COLUMNS), max_length=20, default=list
+    )
     shared_with_team = id_field(required=False, allow_null=True)
 
 
 class SavedViewPatchInput(SavedViewInput):
     name = serializers.CharField(max_length=100, required=False)
     filters = serializers.DictField(required=False)
+    columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=service.COLUMNS), max_length=20, required=False
+    )
 
 
 def view_out(view: SavedView, viewer: Any) -> dict[str, Any]:
@@ -50,6 +58,7 @@ def view_out(view: SavedView, viewer: Any) -> dict[str, Any]:
         "id": view.pk,
         "name": view.name,
         "filters": view.filters,
+        "columns": view.columns,
         "shared_with_team": named_ref(view.shared_with_team),
         "owner": user_ref(view.owner, viewer),
         "created_at": view.created_at,

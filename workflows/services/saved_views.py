@@ -15,7 +15,41 @@ from workflows.models import SavedView, Ticket
 from workflows.services import _refs
 
 FILTER_KEYS = {*ticket_filters.FILTER_NAMES, "ordering"}
+# The columns a ticket list can show, in their default order; a view stores a subset, ordered.
+COLUMNS = (
+    "number",
+    "title",
+    "status",
+    "priority",
+    "assignee",
+    "team",
+    "category",
+    "requester",
+    "tags",
+    "sla",
+    "created",
+    "updated",
+)
+DEFAULT_COLUMNS = ("number", "title", "status", "priority", "assignee", "sla", "updated")
 UNSET: Any = object()
+
+
+def check_columns(columns: Any) -> list[str]:
+    """A list of known column names, each once, keeping `title` (rows link through it)."""
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise errors.ValidationFailed.on("columns", _("Must be a list of column names."), "invalid")
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise errors.ValidationFailed.on(
+            "columns",
+            _("Must be among %(choices)s.") % {"choices": ", ".join(COLUMNS)},
+            "invalid_choice",
+        )
+    if len(set(columns)) != len(columns):
+        raise errors.ValidationFailed.on("columns", _("Each column may appear once."), "invalid")
+    if columns and "title" not in columns:
+        raise errors.ValidationFailed.on("columns", _("The title column is required."), "invalid")
+    return list(columns)
 
 
 def _check_filters(filters: dict[str, Any], actor: User) -> dict[str, str]:
@@ -67,7 +101,12 @@ def _share_target(actor: User, team_id: int | None) -> Any:
 
 
 def saved_view_create(
-    *, actor: User, name: str, filters: dict[str, Any], shared_with_team_id: int | None = None
+    *,
+    actor: User,
+    name: str,
+    filters: dict[str, Any],
+    shared_with_team_id: int | None = None,
+    columns: list[str] | None = None,
 ) -> SavedView:
     if actor.organization_id is None:
         raise errors.PermissionDenied()
@@ -77,6 +116,7 @@ def saved_view_create(
             owner=actor,
             name=name,
             filters=_check_filters(filters, actor),
+            columns=check_columns(columns or []),
             shared_with_team=_share_target(actor, shared_with_team_id),
         )
 
@@ -88,6 +128,7 @@ def saved_view_update(
     name: Any = UNSET,
     filters: Any = UNSET,
     shared_with_team_id: Any = UNSET,
+    columns: Any = UNSET,
 ) -> SavedView:
     if view.owner_id != actor.pk:
         raise errors.PermissionDenied(_("Only the owner can change a saved view."))
@@ -97,6 +138,8 @@ def saved_view_update(
         view.filters = _check_filters(filters, actor)
     if shared_with_team_id is not UNSET:
         view.shared_with_team = _share_target(actor, shared_with_team_id)
+    if columns is not UNSET:
+        view.columns = check_columns(columns)
     view.save()
     return view
 

@@ -8,6 +8,9 @@ from datetime import datetime
 from django.db.models import Q
 
 from workflows.models import Status
+from workflows.sla.business_time import Calendar
+from workflows.sla.clocks.calendars import calendar_of
+from workflows.sla.models import SlaPolicy
 
 BREACHED = Q(first_response_breached=True) | Q(resolution_breached=True)
 RUNNING = Q(sla_policy__isnull=False) & ~Q(status__in=[Status.RESOLVED, Status.CLOSED])
@@ -34,3 +37,12 @@ def sla_q(states: Iterable[str], now: datetime) -> Q:
         elif state == "ok":
             wanted |= ~BREACHED & RUNNING & ~_at_risk(now)
     return wanted
+
+
+def policy_calendars(policy_ids: Iterable[int]) -> dict[int, Calendar]:
+    """policy id -> its business calendar, for a page of tickets: one query, any page size."""
+    wanted = sorted(set(policy_ids))
+    if not wanted:
+        return {}
+    policies = SlaPolicy.objects.filter(pk__in=wanted).select_related("calendar")
+    return {policy.pk: calendar_of(policy.calendar) for policy in policies}
