@@ -58,8 +58,8 @@ def test_an_agent_filters_saves_a_team_view_and_bulk_changes_by_keyboard(
     page.keyboard.press("Enter")
     page.wait_for_url("**/desk/?view=all&status=&q=printer")
     expect(page.locator(".chip")).to_contain_text("Text: printer")
-    expect(page.locator("tbody tr")).to_have_count(3)
-    expect(page.locator("tbody mark").first).to_have_text("Printer")
+    expect(page.locator(".queue-table tbody tr")).to_have_count(3)
+    expect(page.locator(".queue-table tbody mark").first).to_have_text("Printer")
 
     # Save it as a view of the team.
     tab_to(page, "#save-view-tool summary")
