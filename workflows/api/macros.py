@@ -44,8 +44,6 @@ class MacroOutput(serializers.Serializer):  # type: ignore[type-arg]
     updated_at = serializers.DateTimeField()
 
 
-
-
 class MacroInput(StrictSerializer):
     name = serializers.CharField(max_length=100)
     team = id_field(required=False, allow_null=True)
