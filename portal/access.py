@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from portal.http import hx_redirect, is_htmx
 from ruledesk import errors
 from ruledesk.access import policy
-from ruledesk.tenancy.models import Role, User
+from ruledesk.tenancy.models import Organization, Role, User
 
 View = Callable[..., HttpResponse]
 
@@ -41,6 +41,13 @@ def is_member(user: Any) -> bool:
     return bool(
         user.is_authenticated and isinstance(user, User) and user.organization_id is not None
     )
+
+
+def member_organization(user: User) -> Organization:
+    """The organization of a member; the area decorators admit nobody else, so this is a guard."""
+    if user.organization is None:
+        raise errors.NotFound()
+    return user.organization
 
 
 def login_url(request: HttpRequest) -> str:

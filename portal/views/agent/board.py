@@ -16,20 +16,9 @@ from portal.errors import error_response, message
 from portal.http import is_htmx, render_page, safe_next
 from portal.viewmodels import board as vm
 from ruledesk import errors
-from ruledesk.tenancy.models import Organization, User
+from ruledesk.tenancy.models import User
 from workflows import board, selectors, ticket_filters
 from workflows.models import Status, Ticket
-
-
-def _organization(actor: User) -> Organization:
-    if actor.organization is None:  # access.requires_any admits members of an organization only
-        raise errors.NotFound()
-    return actor.organization
-
-
-def _slug(actor: User) -> str:
-    return _organization(actor).slug
-
 
 PAGE = 15
 
@@ -60,7 +49,7 @@ def _column_views(
     )
     rows = {row["id"]: row for row in found.rows}
     moves = _moves(actor)
-    slug = _slug(actor)
+    slug = access.member_organization(actor).slug
     views = []
     for column in pages:
         base = reverse("portal:desk-board-column", args=[column.status])
@@ -172,7 +161,13 @@ def move(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     found = selectors.ticket_row(actor, moved.pk)
     rows = {row["id"]: row for row in found.rows}
-    [card] = vm.cards([moved.pk], rows, found.tags, _slug(actor), _moves(actor))
+    [card] = vm.cards(
+        [moved.pk],
+        rows,
+        found.tags,
+        access.member_organization(actor).slug,
+        _moves(actor),
+    )
     return render_page(
         request,
         "portal/agent/_board_moved.html",

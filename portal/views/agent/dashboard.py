@@ -12,20 +12,8 @@ from django.views.decorators.http import require_GET
 from portal import access
 from portal.http import render_page
 from portal.viewmodels import dashboard as charts
-from ruledesk import errors
-from ruledesk.tenancy.models import Organization, User
+from ruledesk.tenancy.models import User
 from workflows import dashboard as figures
-
-
-def _organization(actor: User) -> Organization:
-    if actor.organization is None:  # access.requires_any admits members of an organization only
-        raise errors.NotFound()
-    return actor.organization
-
-
-def _slug(actor: User) -> str:
-    return _organization(actor).slug
-
 
 HOURS = (1, 4, 8, 24)
 PERIODS = (7, 30)
@@ -37,7 +25,7 @@ def _choice(raw: str | None, allowed: tuple[int, ...], default: int) -> int:
 
 def _rows(actor: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     url = reverse("portal:desk-ticket", args=["X-0"]).replace("X-0", "{}")
-    slug = _slug(actor).upper()
+    slug = access.member_organization(actor).slug.upper()
     for row in rows:
         row["display_number"] = f"{slug}-{row['number']}"
         row["url"] = url.format(row["display_number"])

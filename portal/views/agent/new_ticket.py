@@ -21,20 +21,10 @@ from portal.http import render_page
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy import services as tenancy
-from ruledesk.tenancy.models import Organization, Role, User
+from ruledesk.tenancy.models import Role, User
 from workflows import pickers
 from workflows.models import Priority
 from workflows.services import tickets as ticket_services
-
-
-def _organization(actor: User) -> Organization:
-    if actor.organization is None:  # access.requires_any admits members of an organization only
-        raise errors.NotFound()
-    return actor.organization
-
-
-def _slug(actor: User) -> str:
-    return _organization(actor).slug
 
 
 class NewTicketForm(forms.Form):
@@ -150,7 +140,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         except errors.ApplicationError as exc:
             apply_to_form(form, exc)
         else:
-            number = f"{_slug(actor).upper()}-{ticket.number}"
+            number = f"{access.member_organization(actor).slug.upper()}-{ticket.number}"
             return HttpResponseRedirect(reverse("portal:desk-ticket", args=[number]))
     return render_page(
         request, "portal/agent/new_ticket.html", _context(actor, form, request.POST), status=400
@@ -169,7 +159,7 @@ def _create(actor: User, form: NewTicketForm) -> Any:
             try:
                 person = tenancy.user_create(
                     actor=actor,
-                    organization=_organization(actor),
+                    organization=access.member_organization(actor),
                     email=data["new_email"],
                     name=data.get("new_name", ""),
                     role=Role.REQUESTER,
