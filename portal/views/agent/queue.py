@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from portal import access
 from portal.http import is_htmx, render_page
 from portal.viewmodels import queue as vm
+from portal.viewmodels import queue_rows as rows_vm
 from ruledesk import errors, keyset
 from ruledesk.access import policy
 from ruledesk.tenancy import selectors as tenancy
@@ -130,7 +131,7 @@ def list_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], str]
     text = state.filters.get("q", "")
     marks = search.headlines([r["id"] for r in fetched.rows], text) if text else {}
     slug = user.organization.slug if user.organization else ""
-    rows = vm.queue_rows(
+    rows = rows_vm.queue_rows(
         fetched.rows,
         fetched.tags,
         slug=slug,
