@@ -196,7 +196,7 @@ def session_for(user: Any) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store["_auth_user_id"] = str(user.pk)
-    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_backend"] = "ruledesk.tenancy.backends.ModelBackend"
     store["_auth_user_hash"] = user.get_session_auth_hash()
     store.create()
     return str(store.session_key)
@@ -359,7 +359,7 @@ def query_counts(cases: list[Page], users: dict[str, Any]) -> dict[str, int]:
     for who, user in users.items():
         clients[who] = Client()
         if user is not None:
-            clients[who].force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[who].force_login(user, backend="ruledesk.tenancy.backends.ModelBackend")
     counts: dict[str, int] = {}
     for case in cases:
         client = clients[case.who]

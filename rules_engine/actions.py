@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,11 +21,9 @@ from rules_engine import notify as notify_action
 from rules_engine.context import UNCHANGED, ActionContext, Handler
 from rules_engine.models import CsatRequestIntent, RoundRobinCursor
 from workflows import services as tickets
-from workflows.models import PRIORITY_RANK, Priority, Status, Ticket
+from workflows.loads import open_load
+from workflows.models import PRIORITY_RANK, Priority, Ticket
 from workflows.sla import services as sla
-
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_REQUESTER)
-
 
 SKIPPABLE = frozenset({"set_priority", "set_category", "assign_team", "add_tags", "remove_tags"})
 
@@ -144,16 +141,7 @@ def pick_least_loaded(ticket: Ticket, *, capacity: int | None = None) -> int:
     candidates = team_agents(ticket)
     loads = (
         User.objects.filter(pk__in=candidates)
-        .annotate(
-            load=Count(
-                "assigned_tickets",
-                filter=Q(
-                    assigned_tickets__organization_id=ticket.organization_id,
-                    assigned_tickets__status__in=OPEN_STATUSES,
-                )
-                & ~Q(assigned_tickets__pk=ticket.pk),
-            )
-        )
+        .annotate(load=open_load(ticket.organization_id, excluding=ticket.pk))
         .order_by("load", "pk")
         .values_list("pk", "load")
     )

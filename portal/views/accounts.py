@@ -53,7 +53,7 @@ def login(request: HttpRequest) -> HttpResponse:
             apply_to_form(form, exc)
             status = 429 if isinstance(exc, errors.RateLimited) else 200
         else:
-            auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth.login(request, user, backend="ruledesk.tenancy.backends.ModelBackend")
             return HttpResponseRedirect(
                 safe_next(request, form.cleaned_data["next"], access.home_url(user))
             )

@@ -353,10 +353,10 @@ def test_query_count_does_not_grow_with_the_thread(
         )
     many = queries_of(client, _url(ticket))
     assert few == many
-    # 5 of the shell (session, user, grants, organization, unread count) and the
+    # 4 of the shell (session, user with organization, grants, unread count) and the
     # workspace's own: ticket, tags, comments, versions, transitions, requester's recent
     # tickets, macros, least-loaded, and one per kind of reference in the history.
-    assert many <= 16
+    assert many <= 15
 
 
 def test_rule_trace_shows_every_run_with_the_failing_node(admin: User, requester: User) -> None:

@@ -8,15 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from ruledesk.access import policy
 from ruledesk.tenancy.models import Role, Team, User
-from workflows import selectors
-from workflows.models import Category, Status, Tag, Ticket, Visibility
+from workflows import loads, selectors
+from workflows.models import Category, Tag, Ticket, Visibility
 
 LIMIT = 10
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_REQUESTER)
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,7 @@ def _agents(organization_id: int) -> QuerySet[User]:
 
 
 def _with_load(users: QuerySet[User], organization_id: int) -> QuerySet[Any]:
-    return users.annotate(
-        load=Count(
-            "assigned_tickets",
-            filter=Q(
-                assigned_tickets__organization_id=organization_id,
-                assigned_tickets__status__in=OPEN_STATUSES,
-            ),
-        )
-    )
+    return users.annotate(load=loads.open_load(organization_id))
 
 
 def agents_matching(actor: User, query: str, limit: int = LIMIT) -> list[AgentLoad]:
