@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,8 +67,8 @@ class Chip:
     remove_url: str
 
 
-def chips(filters: dict[str, str]) -> list[Chip]:
-    """Each active filter with a link that drops it (the list's chip builder replaces this)."""
+def chips(filters: dict[str, str], id_names: Mapping[tuple[str, str], str]) -> list[Chip]:
+    """Each active filter with a link that drops it; `id_names` labels ids (team, people...)."""
     names: dict[str, Any] = {
         "status": _("Status"),
         "priority": _("Priority"),
@@ -96,7 +97,9 @@ def chips(filters: dict[str, str]) -> list[Chip]:
     for name, raw in filters.items():
         if name not in names:
             continue
-        value = ", ".join(str(labels.get(part, part)) for part in raw.split(","))
+        value = ", ".join(
+            id_names.get((name, part)) or str(labels.get(part, part)) for part in raw.split(",")
+        )
         rest = {k: v for k, v in filters.items() if k != name}
         result.append(Chip(str(names[name]), value, board + query(rest)))
     return result

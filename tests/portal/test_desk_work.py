@@ -53,6 +53,19 @@ def test_board_filters_like_the_list_with_chips(agent: User, requester: User) ->
     assert 'href="/desk/board"' in html  # the chip's remove link
 
 
+def test_board_chips_name_the_team_and_requester_not_their_ids(
+    agent: User, requester: User, acme: Organization
+) -> None:
+    support = factories.team(acme, "Second line", agent)
+    html = page(
+        signed_in(agent), f"/desk/board?team={support.pk}&requester={requester.pk}"
+    ).content.decode()
+    chips = html.split('class="chips"', 1)[1].split("</ul>", 1)[0]
+    assert "Team: Second line" in chips
+    assert f"Requester: {requester.display_name}" in chips
+    assert f"Team: {support.pk}<" not in chips
+
+
 def test_board_status_filter_limits_the_columns(agent: User, requester: User) -> None:
     html = page(signed_in(agent), "/desk/board?status=new,open").content.decode()
     assert 'data-status="open"' in html and 'board-column" data-status="closed"' not in html

@@ -15,6 +15,7 @@ from portal import access
 from portal.errors import error_response, message
 from portal.http import is_htmx, render_page, safe_next
 from portal.viewmodels import board as vm
+from portal.views.agent.names import filter_names
 from ruledesk import errors
 from ruledesk.tenancy.models import User
 from workflows import board, selectors, ticket_filters
@@ -78,7 +79,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
     columns = _column_views(actor, filters, _shown(filters), None)
     context = {
         "columns": columns,
-        "chips": vm.chips(filters),
+        "chips": vm.chips(filters, filter_names(actor, filters)),
         "list_url": reverse("portal:desk-home") + vm.query(filters),
         "here": request.get_full_path(),
         "statuses": [(c.status, c.label) for c in columns],

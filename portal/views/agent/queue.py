@@ -19,6 +19,7 @@ from portal import access
 from portal.http import is_htmx, render_page
 from portal.viewmodels import queue as vm
 from portal.viewmodels import queue_rows as rows_vm
+from portal.views.agent.names import filter_names
 from ruledesk import errors, keyset
 from ruledesk.access import policy
 from ruledesk.tenancy import selectors as tenancy
@@ -74,31 +75,6 @@ def _sidebar(user: User, views: list[SavedView], state: vm.ListState) -> list[di
     return entries
 
 
-def _is_id(raw: str) -> bool:
-    return raw.isascii() and raw.isdigit() and len(raw) < 16
-
-
-def _names(user: User, filters: dict[str, str]) -> dict[tuple[str, str], str]:
-    """Readable names of the ids the filters hold (a query only for each id filter present)."""
-    names: dict[tuple[str, str], str] = {}
-    people = [(k, filters[k]) for k in ("assignee", "requester") if _is_id(filters.get(k, ""))]
-    if people:
-        found = tenancy.users_visible_to(user).filter(pk__in=[int(v) for _, v in people])
-        by_id = {str(u.pk): u.display_name for u in found.prefetch_related(None)}
-        names.update({(k, v): by_id[v] for k, v in people if v in by_id})
-    team = filters.get("team", "")
-    if _is_id(team):
-        for pk, name in (
-            tenancy.teams_visible_to(user).filter(pk=int(team)).values_list("id", "name")
-        ):
-            names[("team", str(pk))] = name
-    category = filters.get("category", "")
-    if _is_id(category):
-        for pk, name in lookups.category_names(user, [int(category)]).items():
-            names[("category", str(pk))] = name
-    return names
-
-
 def _etag(request: HttpRequest, state: vm.ListState, data: Any, minute: str) -> str:
     language = getattr(request, "LANGUAGE_CODE", "")
     raw = repr((request.user.pk, language, state.params, state.cursor, data, minute))
@@ -152,7 +128,7 @@ def list_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], str]
         "headers": vm.headers(state),
         "columns": state.columns,
         "column_choices": vm.column_choices(state),
-        "chips": vm.chips(state, _names(user, state.filters), bad),
+        "chips": vm.chips(state, filter_names(user, state.filters), bad),
         "problems": problems,
         "sidebar": sidebar,
         "view_title": current["label"],
