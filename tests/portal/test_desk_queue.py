@@ -242,6 +242,27 @@ def test_bulk_assign_priority_and_tags(agent: User, requester: User) -> None:
         assert sorted(ticket.tags.values_list("name", flat=True)) == ["billing", "vip"]
 
 
+def test_bulk_assign_without_javascript_takes_a_typed_name_or_email(
+    agent: User, admin: User, requester: User
+) -> None:
+    one, two = _tickets(requester, 2)
+    client = signed_in(agent)
+    ids = [one.pk, two.pk]
+    client.post("/desk/bulk", {"ids": ids, "action": "assign", "text": admin.email.upper()})
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("assignee_id", flat=True)) == {
+        admin.pk
+    }
+    nobody = client.post(
+        "/desk/bulk", {"ids": ids, "action": "assign", "text": "zz-no-such-agent"}, **HX
+    )
+    assert nobody.status_code == 400 and "No agent matches" in nobody.content.decode()
+    many = client.post("/desk/bulk", {"ids": ids, "action": "assign", "text": "acme.test"}, **HX)
+    assert many.status_code == 400 and "Several agents match" in many.content.decode()
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("assignee_id", flat=True)) == {
+        admin.pk
+    }
+
+
 def test_bulk_without_selection_or_value_says_why(agent: User, requester: User) -> None:
     ticket = _tickets(requester, 1)[0]
     client = signed_in(agent)

@@ -20,6 +20,7 @@ from portal.http import render_page, safe_next
 from ruledesk import errors
 from ruledesk.tenancy.models import User
 from workflows import selectors
+from workflows.collab import selectors as desk
 from workflows.models import Priority
 from workflows.numbering import display_number
 from workflows.services import bulk, transitions
@@ -48,6 +49,8 @@ def _params(post: Any, user: User, action: str) -> dict[str, Any]:
             return {"assignee": None}
         if raw.isascii() and raw.isdigit() and len(raw) < 16:
             return {"assignee": int(raw)}
+        if post.get("text", "").strip():
+            return {"assignee": _agent_named(user, post["text"])}
         raise errors.ValidationFailed.on("assignee", _("Choose who gets the tickets."))
     if action == "set_priority":
         raw = post.get("priority", "")
@@ -67,6 +70,22 @@ def _params(post: Any, user: User, action: str) -> dict[str, Any]:
             raise errors.ValidationFailed.on("transition", _("Choose a status change."))
         return {"name": raw}
     raise errors.ValidationFailed.on("action", _("Choose an action."))
+
+
+def _agent_named(user: User, text: str) -> int:
+    """The agent a typed name or e-mail means, for the form without JavaScript (where the
+    autocomplete never ran): an exact e-mail, or the only agent matching."""
+    found = desk.agents_matching(user, text[:100])
+    exact = [a for a in found if a.user.email.lower() == text.strip().lower()]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0].user.pk
+    if not found:
+        raise errors.ValidationFailed.on(
+            "assignee", _("No agent matches “%(text)s”.") % {"text": text.strip()}
+        )
+    raise errors.ValidationFailed.on(
+        "assignee", _("Several agents match; type more of the name or the e-mail.")
+    )
 
 
 def _ids(post: Any) -> list[int]:
