@@ -63,19 +63,18 @@ def moves_by_status(actor: User) -> dict[str, list[TransitionSpec]]:
     The answer depends only on the status and the actor while no transition has an FSM
     condition or an object permission (`transitions.MEMOIZABLE`, asserted by a test);
     `ticket_move` asks again for the very ticket, so a stale menu can never move one.
-    Transitions that need a reason (reopen) are taken on the ticket page, where it is asked.
+    Transitions that need a reason (reopen) are listed too (`requires_reason`): the card
+    sends them to the ticket page, where the reason is asked, rather than moving.
     """
     memo: transitions.TransitionsMemo = {}
     return {
-        status: [
-            spec
-            for spec in transitions.transitions_available(
+        status: list(
+            transitions.transitions_available(
                 actor=actor,
                 ticket=Ticket(status=status, organization_id=actor.organization_id or 0),
                 memo=memo,
             )
-            if not spec.requires_reason
-        ]
+        )
         for status in COLUMNS
     }
 

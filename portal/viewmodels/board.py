@@ -20,6 +20,8 @@ from workflows.services.transitions import TransitionSpec
 class Move:
     target: str
     label: str
+    # Reopen: the card links to the ticket page's reason form instead of moving.
+    needs_reason: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,17 @@ def chips(filters: dict[str, str], id_names: Mapping[tuple[str, str], str]) -> l
 
 def card_labels() -> dict[str, str]:
     """The words every card repeats, for the template (once per page)."""
-    return {"move_to": _("Move to…"), "no_move": _("No move is open to you from here.")}
+    return {
+        "move_to": _("Move to…"),
+        "no_move": _("No move is open to you from here."),
+        "reopen": _("Reopen with a reason…"),
+    }
 
 
 def move_labels(specs: list[TransitionSpec]) -> list[Move]:
-    return [Move(spec.target, str(Status(spec.target).label)) for spec in specs]
+    return [
+        Move(spec.target, str(Status(spec.target).label), spec.requires_reason) for spec in specs
+    ]
 
 
 def _sla(row: dict[str, Any]) -> tuple[str, str, datetime | None]:

@@ -66,6 +66,19 @@ def test_board_chips_name_the_team_and_requester_not_their_ids(
     assert f"Team: {support.pk}<" not in chips
 
 
+def test_a_resolved_card_offers_reopen_through_the_ticket_pages_reason_form(
+    admin: User, requester: User
+) -> None:
+    ticket = _ticket(requester, "Done one")
+    services.ticket_transition(actor=admin, ticket=ticket, name="resolve")
+    html = page(signed_in(admin), "/desk/board").content.decode()
+    card = html.split(f'data-number="{_number(ticket)}"', 1)[1].split("</li>", 1)[0]
+    link = f"/desk/tickets/{_number(ticket)}?reopen=1#reopen-reason"
+    assert link in card and 'value="open"' not in card
+    landing = page(signed_in(admin), link.split("#")[0]).content.decode()
+    assert '<details class="reopen" open>' in landing
+
+
 def test_board_status_filter_limits_the_columns(agent: User, requester: User) -> None:
     html = page(signed_in(agent), "/desk/board?status=new,open").content.decode()
     assert 'data-status="open"' in html and 'board-column" data-status="closed"' not in html

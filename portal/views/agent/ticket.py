@@ -29,7 +29,13 @@ DESK = access.DESK
 @require_http_methods(["GET"])
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ws.ticket_by_number(request.user, number)  # type: ignore[arg-type]
-    return ws.page(request, ticket, editing_title=request.GET.get("edit") == "title")
+    return ws.page(
+        request,
+        ticket,
+        editing_title=request.GET.get("edit") == "title",
+        # The board's "Reopen with a reason…" lands here with the reason form open.
+        reopening=request.GET.get("reopen") == "1",
+    )
 
 
 @access.requires_any(*DESK)
