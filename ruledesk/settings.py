@@ -256,8 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["ruledesk.api.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "ruledesk.api.pagination.CursorPagination",
     "DEFAULT_THROTTLE_CLASSES": [
-        "ruledesk.api.throttling.UserWriteThrottle",
-        "ruledesk.api.throttling.IpWriteThrottle",
+        "ruledesk.api.throttling.WriteThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ruledesk.api.errors.exception_handler",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -22,13 +23,13 @@ from django.db import connection
 from ruledesk.ratelimit.models import RateCounter
 
 _HIT = f"""
-INSERT INTO {RateCounter._meta.db_table} (key, window_start, count) VALUES (%s, %s, 1)
+INSERT INTO {RateCounter._meta.db_table} (key, window_start, count) VALUES {{rows}}
 ON CONFLICT (key) DO UPDATE SET
     count = CASE WHEN {RateCounter._meta.db_table}.window_start = EXCLUDED.window_start
                  THEN {RateCounter._meta.db_table}.count + 1 ELSE 1 END,
     window_start = EXCLUDED.window_start
-RETURNING count
-"""  # noqa: S608 - the only interpolation is our own table name
+RETURNING key, count
+"""  # noqa: S608 - the only interpolations are our own table name and placeholders
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,24 @@ def _window(limit: Limit) -> tuple[int, int]:
 
 def hit(limit: Limit, identity: str) -> int | None:
     """Count one event; return seconds to wait when the limit is exceeded, else None."""
-    start, remaining = _window(limit)
+    return hit_all([(limit, identity)])
+
+
+def hit_all(hits: Sequence[tuple[Limit, str]]) -> int | None:
+    """Count one event against several limits in one statement (an API write counts per
+    user and per IP: one round trip instead of two); the longest wait among the limits
+    exceeded, else None. Rows go in key order, so concurrent statements lock them in the
+    same order and cannot deadlock."""
+    by_key = {_key(limit, identity): limit for limit, identity in hits}
+    keys = sorted(by_key)
+    params: list[str | int] = []
+    for key in keys:
+        params += [key, _window(by_key[key])[0]]
     with connection.cursor() as cursor:
-        cursor.execute(_HIT, [_key(limit, identity), start])
-        (count,) = cursor.fetchone()
-    return remaining if count > limit.limit else None
+        cursor.execute(_HIT.format(rows=", ".join(["(%s, %s, 1)"] * len(keys))), params)
+        counts = dict(cursor.fetchall())
+    waits = [_window(limit)[1] for key, limit in by_key.items() if counts[key] > limit.limit]
+    return max(waits) if waits else None
 
 
 def exceeded(limit: Limit, identity: str) -> int | None:

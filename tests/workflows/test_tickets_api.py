@@ -616,3 +616,33 @@ def test_every_list_item_is_what_the_detail_answers(
             assert item == client.get(f"/api/v1/tickets/{item['id']}").json()
             model = selectors.access_ticket(viewer, item["id"])
             assert item == json.loads(JSONRenderer().render(ticket_out(model, viewer)))
+
+
+@pytest.mark.parametrize("who", ["requester", "agent"])
+def test_the_201_of_a_create_is_the_ticket_a_get_reads_next(
+    api, who, acme, requester, agent, support, hardware
+) -> None:
+    """The 201 is built from the ticket just written, not read back: it must equal the
+    detail in every field (references, SLA clocks and policy, transitions, timestamps)."""
+    calendar = BusinessCalendar.objects.create(
+        organization=acme, name="Office", timezone="UTC", hours={"mon": [["09:00", "17:00"]]}
+    )
+    SlaPolicy.objects.create(
+        organization=acme,
+        name="Any",
+        calendar=calendar,
+        first_response_minutes=60,
+        resolution_minutes=480,
+        reminder_percent=75,
+        position=0,
+    )
+    body: dict[str, Any] = {"title": "Laptop", "description": "It **beeps**", "priority": "high"}
+    if who == "agent":
+        body |= {"category": hardware.pk, "assignee": agent.pk, "team": support.pk}
+    client = api(requester if who == "requester" else agent)
+    created = client.post("/api/v1/tickets", body, format="json")
+    assert created.status_code == 201
+    read = client.get(f"/api/v1/tickets/{created.json()['id']}")
+    assert created.json() == read.json()
+    assert created.json()["sla"]["policy"]["name"] == "Any"
+    assert created.json()["sla"]["first_response_due_at"] is not None

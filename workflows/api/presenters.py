@@ -15,9 +15,14 @@ from workflows.services.transitions import MEMOIZABLE, TransitionsMemo
 
 
 def ticket_out(
-    ticket: Ticket, viewer: User, transitions: TransitionsMemo | None = None
+    ticket: Ticket,
+    viewer: User,
+    transitions: TransitionsMemo | None = None,
+    *,
+    tags: list[str] | None = None,
 ) -> dict[str, Any]:
-    """`transitions`: a memo shared by the tickets of one page (see transitions_available)."""
+    """`transitions`: a memo shared by the tickets of one page (see transitions_available);
+    `tags`: the ticket's tag names in name order when the caller knows them (else read)."""
     org_slug = viewer.organization.slug if viewer.organization else ""
     return {
         "id": ticket.pk,
@@ -28,7 +33,7 @@ def ticket_out(
         "status": ticket.status,
         "priority": ticket.priority,
         "category": named_ref(ticket.category),
-        "tags": [tag.name for tag in ticket.tags.all()],
+        "tags": [tag.name for tag in ticket.tags.all()] if tags is None else tags,
         "requester": user_ref(ticket.requester, viewer),
         "assignee": user_ref(ticket.assignee, viewer),
         "team": named_ref(ticket.team),
