@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ruledesk.events.models import DomainEvent
 from reporting import csat
 from reporting.models import CsatSurvey
+from ruledesk.events.models import DomainEvent
 from rules_engine.actions import CSAT_REQUESTED
 from rules_engine.models import CsatRequestIntent
 from workflows.models import Ticket

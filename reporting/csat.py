@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reporting.models import SCORES, CsatSurvey
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.audit import services as audit
@@ -31,7 +32,6 @@ from ruledesk.events.services import emit
 from ruledesk.notifications.models import CSAT_SURVEY
 from ruledesk.notifications.services import direct_email_send
 from ruledesk.tenancy.models import User
-from reporting.models import SCORES, CsatSurvey
 from workflows import numbering
 from workflows.models import Ticket
 
@@ -118,7 +118,9 @@ def _email(ticket: Ticket, issued: Issued) -> None:
     context = {
         "user": requester,
         "organization": organization,
-        "number": numbering.display_number(organization.slug if organization else "", ticket.number),
+        "number": numbering.display_number(
+            organization.slug if organization else "", ticket.number
+        ),
         "title": ticket.title,
         "link": issued.url,
         "expires_at": issued.expires_at,
@@ -140,9 +142,9 @@ def _email(ticket: Ticket, issued: Issued) -> None:
 def survey_find(token: str) -> CsatSurvey:
     """The survey a link names: 404 unknown or tampered; 410 expired and not answered."""
     survey = (
-        CsatSurvey.objects.select_related("ticket__organization").filter(
-            token_hash=token_hash(token)
-        ).first()
+        CsatSurvey.objects.select_related("ticket__organization")
+        .filter(token_hash=token_hash(token))
+        .first()
         if 0 < len(token) <= TOKEN_MAX
         else None
     )

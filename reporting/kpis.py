@@ -14,10 +14,10 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from reporting.models import CsatSurvey
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy.models import Team, User
-from reporting.models import CsatSurvey
 from workflows.models import Category, Ticket
 
 SATISFIED = 4  # scores 4 and 5 count as satisfied (Zendesk's good)

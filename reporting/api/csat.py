@@ -7,7 +7,7 @@ rate limited per client IP.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,9 +15,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reporting import csat
 from ruledesk.api.base import ApiView, StrictSerializer
 from ruledesk.api.fields import BooleanField
-from reporting import csat
 from workflows import numbering
 from workflows.selectors import access_ticket
 
@@ -32,9 +32,7 @@ class JsonInteger(serializers.IntegerField):
 
 
 class CsatRequestInput(StrictSerializer):
-    expires_in_minutes = JsonInteger(
-        min_value=1, max_value=csat.MAX_MINUTES, required=False
-    )
+    expires_in_minutes = JsonInteger(min_value=1, max_value=csat.MAX_MINUTES, required=False)
 
 
 class CsatRequestOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -86,6 +84,8 @@ def _number(survey: Any) -> str:
 
 class CsatPublicApi(ApiView):
     """The survey a link names; no sign-in. 404 unknown, 410 expired, 409 answered twice."""
+
+    error_statuses: ClassVar[dict[str, list[int]]] = {"get": [410], "post": [409, 410]}
 
     def get_authenticators(self) -> list[Any]:
         return []

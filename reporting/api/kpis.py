@@ -11,9 +11,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reporting import kpis
 from ruledesk.access import policy
 from ruledesk.api.base import ApiView
-from reporting import kpis
 from workflows.api.serializers import id_field
 from workflows.sla.services import moment_parse
 

@@ -196,9 +196,7 @@ def test_a_rule_can_react_to_the_answer_score(
     token = _request(agent, ticket)["token"]
     assert _client().post(f"/api/v1/csat/{token}", {"score": 2}, format="json").status_code == 201
     dispatch_all()
-    assert list(Ticket.objects.get(pk=ticket.pk).tags.values_list("name", flat=True)) == [
-        "unhappy"
-    ]
+    assert list(Ticket.objects.get(pk=ticket.pk).tags.values_list("name", flat=True)) == ["unhappy"]
 
 
 def _race(token_of: list[str], score: int = 5) -> list[int]:
