@@ -79,3 +79,16 @@ def test_the_page_speaks_polish(token: str) -> None:
     html = Client(HTTP_ACCEPT_LANGUAGE="pl").get(f"/csat/{token}").content.decode()
     assert '<html lang="pl"' in html
     assert "Oceń otrzymaną pomoc" in html
+
+
+def test_the_answer_shows_on_the_agent_ticket_page(agent: User, ticket: Ticket, token: str) -> None:
+    from tests.portal.helpers import page, signed_in
+
+    url = f"/desk/tickets/ACME-{ticket.number}"
+    before = page(signed_in(agent), url).content.decode()
+    assert 'id="csat-title"' not in before
+    csat.csat_answer(token=token, score=2, comment="Took <b>long</b>.")
+    html = page(signed_in(agent), url).content.decode()
+    assert 'id="csat-title"' in html
+    assert "2 of 5" in html
+    assert "Took &lt;b&gt;long&lt;/b&gt;." in html
