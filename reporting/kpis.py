@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Avg, Count, F, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from reporting.models import CsatSurvey
@@ -127,74 +128,163 @@ def _within(field: str, scope: Scope) -> dict[str, datetime]:
     return {f"{field}__gte": scope.start, f"{field}__lt": scope.end}
 
 
+def _between(field: str, scope: Scope) -> Q:
+    return Q(**_within(field, scope))
+
+
 def kpis(scope: Scope) -> Kpis:
-    """The KPIs of `scope` (eight aggregates, each over its cohort's index)."""
-    tickets = _tickets(scope)
-    responded = tickets.filter(**_within("first_responded_at", scope)).aggregate(
-        n=Count("id"),
-        business=Avg("first_response_business_seconds"),
-        calendar=Avg("first_response_seconds"),
-    )
-    resolved = tickets.filter(**_within("resolved_at", scope)).aggregate(
-        n=Count("id"),
-        business=Avg("resolution_business_seconds"),
-        calendar=Avg("resolution_seconds"),
-    )
-    reopens = tickets.filter(**_within("first_resolved_at", scope)).aggregate(
-        n=Count("id"), reopened=Count("id", filter=Q(reopen_count__gt=0))
-    )
-    created = tickets.filter(**_within("created_at", scope)).count()
-    backlog = (
-        tickets.filter(created_at__lt=scope.end)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=scope.end))
-        .count()
+    """The KPIs of `scope` in one statement: an aggregate over tickets and one over surveys.
+
+    Each cohort is a FILTER of its aggregate; each WHERE clause is the union of the cohorts,
+    each the range of an index on (organization, cohort date), which PostgreSQL combines
+    with a bitmap OR. The two aggregates are joined into one row (one round trip: the
+    dashboard's query budget).
+    """
+    created = _between("created_at", scope)
+    responded = _between("first_responded_at", scope)
+    resolved = _between("resolved_at", scope)
+    first_resolved = _between("first_resolved_at", scope)
+    fr_due = _between("first_response_due_at", scope)
+    res_due = _between("resolution_due_at", scope)
+    open_at_end = Q(created_at__lt=scope.end) & (
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=scope.end)
     )
     fr_late = Q(first_response_breached=True) | Q(first_responded_at__gt=F("first_response_due_at"))
-    first_response = tickets.filter(**_within("first_response_due_at", scope)).aggregate(
-        met=Count("id", filter=Q(first_responded_at__isnull=False) & ~fr_late),
-        breached=Count("id", filter=fr_late),
-    )
     res_late = Q(resolution_breached=True) | Q(resolved_at__gt=F("resolution_due_at"))
-    resolution = tickets.filter(**_within("resolution_due_at", scope)).aggregate(
-        met=Count("id", filter=Q(resolved_at__isnull=False) & ~res_late),
-        breached=Count("id", filter=res_late),
+    tickets = (
+        _tickets(scope)
+        .filter(created | responded | resolved | first_resolved | fr_due | res_due | open_at_end)
+        .values("organization_id")
+        .annotate(
+            created=Count("id", filter=created),
+            responded=Count("id", filter=responded),
+            mtta=Avg("first_response_business_seconds", filter=responded),
+            mtta_calendar=Avg("first_response_seconds", filter=responded),
+            resolved=Count("id", filter=resolved),
+            mttr=Avg("resolution_business_seconds", filter=resolved),
+            mttr_calendar=Avg("resolution_seconds", filter=resolved),
+            first_resolved=Count("id", filter=first_resolved),
+            reopened=Count("id", filter=first_resolved & Q(reopen_count__gt=0)),
+            backlog=Count("id", filter=open_at_end),
+            fr_met=Count("id", filter=fr_due & Q(first_responded_at__isnull=False) & ~fr_late),
+            fr_breached=Count("id", filter=fr_due & fr_late),
+            res_met=Count("id", filter=res_due & Q(resolved_at__isnull=False) & ~res_late),
+            res_breached=Count("id", filter=res_due & res_late),
+        )
+        .values(*TICKET_FIGURES)
     )
-    csat = _csat(scope)
+    row = _one_row(tickets, _csat(scope))
     return Kpis(
-        mtta_minutes=_minutes(responded["business"]),
-        mtta_calendar_minutes=_minutes(responded["calendar"]),
-        mttr_minutes=_minutes(resolved["business"]),
-        mttr_calendar_minutes=_minutes(resolved["calendar"]),
-        responded=responded["n"],
-        reopened=reopens["reopened"],
-        first_resolved=reopens["n"],
-        sla_first_response=SlaCount(first_response["met"], first_response["breached"]),
-        sla_resolution=SlaCount(resolution["met"], resolution["breached"]),
-        tickets_created=created,
-        tickets_resolved=resolved["n"],
-        backlog=backlog,
-        **csat,
+        mtta_minutes=_minutes(row["mtta"]),
+        mtta_calendar_minutes=_minutes(row["mtta_calendar"]),
+        mttr_minutes=_minutes(row["mttr"]),
+        mttr_calendar_minutes=_minutes(row["mttr_calendar"]),
+        responded=row["responded"],
+        reopened=row["reopened"],
+        first_resolved=row["first_resolved"],
+        sla_first_response=SlaCount(row["fr_met"], row["fr_breached"]),
+        sla_resolution=SlaCount(row["res_met"], row["res_breached"]),
+        tickets_created=row["created"],
+        tickets_resolved=row["resolved"],
+        backlog=row["backlog"],
+        csat_answers=row["csat_answers"],
+        csat_average=None if row["csat_average"] is None else round(float(row["csat_average"]), 2),
+        csat_satisfied=row["csat_satisfied"],
+        csat_tickets_surveyed=row["csat_tickets_surveyed"],
+        csat_tickets_answered=row["csat_tickets_answered"],
     )
 
 
-def _csat(scope: Scope) -> dict[str, Any]:
+TICKET_FIGURES = (
+    "created",
+    "responded",
+    "mtta",
+    "mtta_calendar",
+    "resolved",
+    "mttr",
+    "mttr_calendar",
+    "first_resolved",
+    "reopened",
+    "backlog",
+    "fr_met",
+    "fr_breached",
+    "res_met",
+    "res_breached",
+)
+CSAT_FIGURES = (
+    "csat_answers",
+    "csat_average",
+    "csat_satisfied",
+    "csat_tickets_surveyed",
+    "csat_tickets_answered",
+)
+AVERAGES = ("mtta", "mtta_calendar", "mttr", "mttr_calendar", "csat_average")
+
+
+def _one_row(tickets: QuerySet[Any], surveys: QuerySet[Any]) -> dict[str, Any]:
+    """Both grouped aggregates (at most one row each) side by side; empty cohorts as 0/None."""
+    t_sql, t_params = tickets.query.sql_with_params()
+    c_sql, c_params = surveys.query.sql_with_params()
+    sql = f"SELECT t.*, c.* FROM ({t_sql}) AS t FULL JOIN ({c_sql}) AS c ON TRUE"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*t_params, *c_params])
+        found = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    values = dict(zip(names, found, strict=True)) if found else {}
+    return {
+        name: values.get(name) if name in AVERAGES else values.get(name) or 0
+        for name in (*TICKET_FIGURES, *CSAT_FIGURES)
+    }
+
+
+def _csat(scope: Scope) -> QuerySet[Any]:
     surveys = CsatSurvey.objects.filter(organization_id=scope.organization_id)
     if scope.team_id is not None:
         surveys = surveys.filter(ticket__team_id=scope.team_id)
     if scope.category_id is not None:
         surveys = surveys.filter(ticket__category_id=scope.category_id)
-    answers = surveys.filter(**_within("answered_at", scope)).aggregate(
-        n=Count("id"), average=Avg("score"), satisfied=Count("id", filter=Q(score__gte=SATISFIED))
+    answered = _between("answered_at", scope)
+    sent = _between("sent_at", scope)
+    return (
+        surveys.filter(answered | sent)
+        .values("organization_id")
+        .annotate(
+            csat_answers=Count("id", filter=answered),
+            csat_average=Avg("score", filter=answered),
+            csat_satisfied=Count("id", filter=answered & Q(score__gte=SATISFIED)),
+            csat_tickets_surveyed=Count("ticket", distinct=True, filter=sent),
+            csat_tickets_answered=Count(
+                "ticket", distinct=True, filter=sent & Q(answered_at__isnull=False)
+            ),
+        )
+        .values(*CSAT_FIGURES)
     )
-    sent = surveys.filter(**_within("sent_at", scope)).aggregate(
-        tickets=Count("ticket", distinct=True),
-        answered=Count("ticket", distinct=True, filter=Q(answered_at__isnull=False)),
+
+
+def filter_options(actor: User, limit: int = 100) -> tuple[list[Any], list[Any]]:
+    """The organization's teams and (live) categories by name, at most `limit` of each, in
+    one query: the dashboard's filter choices."""
+    org_id = actor.organization_id
+    teams = (
+        Team.objects.filter(organization_id=org_id)
+        .annotate(kind=Value("team"))
+        .order_by("name", "pk")
+        .values_list("kind", "pk", "name")[:limit]
     )
-    average = answers["average"]
-    return {
-        "csat_answers": answers["n"],
-        "csat_average": None if average is None else round(float(average), 2),
-        "csat_satisfied": answers["satisfied"],
-        "csat_tickets_surveyed": sent["tickets"],
-        "csat_tickets_answered": sent["answered"],
-    }
+    categories = (
+        Category.objects.filter(organization_id=org_id, is_archived=False)
+        .annotate(kind=Value("category"))
+        .order_by("name", "pk")
+        .values_list("kind", "pk", "name")[:limit]
+    )
+    rows = list(teams.union(categories, all=True))
+    return (
+        [Option(pk, name) for kind, pk, name in rows if kind == "team"],
+        [Option(pk, name) for kind, pk, name in rows if kind == "category"],
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    pk: int
+    name: str
