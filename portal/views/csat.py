@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -18,9 +19,13 @@ from portal.forms.csat import CsatForm
 from portal.http import render_page
 from reporting import csat
 from ruledesk import errors
+from ruledesk.client_ip import client_ip
+from ruledesk.ratelimit import services as ratelimit
 from workflows import numbering
 
 TEMPLATE = "portal/csat/survey.html"
+# Anonymous answers per client IP (the API's anonymous writes have the IP write throttle).
+PER_IP = ratelimit.Limit("csat-answer-ip", 20, 60)
 
 
 @csrf_protect
@@ -45,6 +50,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     form = CsatForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        wait = ratelimit.hit(PER_IP, f"ip:{client_ip(request)}")
+        if wait is not None:
+            raise errors.RateLimited(_("Too many answers from your address."), retry_after=wait)
         if form.is_valid():
             try:
                 csat.csat_answer(

@@ -92,3 +92,16 @@ def test_the_answer_shows_on_the_agent_ticket_page(agent: User, ticket: Ticket, 
     assert 'id="csat-title"' in html
     assert "2 of 5" in html
     assert "Took &lt;b&gt;long&lt;/b&gt;." in html
+
+
+def test_answers_are_rate_limited_per_client_ip(token: str, settings: object) -> None:
+    from portal.views.csat import PER_IP
+
+    client = Client()
+    statuses = [
+        client.post(f"/csat/{token}", {"score": "9"}).status_code for _ in range(PER_IP.limit)
+    ]
+    assert set(statuses) == {400}
+    refused = client.post(f"/csat/{token}", {"score": "5"})
+    assert refused.status_code == 429 and refused.has_header("Retry-After")
+    assert not CsatSurvey.objects.filter(answered_at__isnull=False).exists()

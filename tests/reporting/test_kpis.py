@@ -167,3 +167,24 @@ def test_another_organizations_team_is_refused(desk: Desk) -> None:
     response = _client(desk.agent).get("/api/v1/kpis", {"team": foreign.pk})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "team"
+
+
+def test_the_backfill_migration_computes_what_the_services_stored(desk: Desk) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from workflows.models import Ticket
+
+    backfill = importlib.import_module("workflows.migrations.0007_backfill_report_durations")
+    fields = (
+        "first_response_seconds",
+        "first_response_business_seconds",
+        "first_resolved_at",
+        "resolution_seconds",
+        "resolution_business_seconds",
+    )
+    stored = {t.pk: tuple(getattr(t, f) for f in fields) for t in Ticket.objects.all()}
+    Ticket.objects.update(**dict.fromkeys(fields))
+    backfill.backfill(apps, None)
+    assert {t.pk: tuple(getattr(t, f) for f in fields) for t in Ticket.objects.all()} == stored
