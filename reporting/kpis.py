@@ -245,7 +245,7 @@ def _csat(scope: Scope) -> QuerySet[Any]:
         surveys = surveys.filter(ticket__category_id=scope.category_id)
     answered = _between("answered_at", scope)
     sent = _between("sent_at", scope)
-    return (
+    grouped: QuerySet[Any] = (
         surveys.filter(answered | sent)
         .values("organization_id")
         .annotate(
@@ -259,12 +259,15 @@ def _csat(scope: Scope) -> QuerySet[Any]:
         )
         .values(*CSAT_FIGURES)
     )
+    return grouped
 
 
 def filter_options(actor: User, limit: int = 100) -> tuple[list[Any], list[Any]]:
     """The organization's teams and (live) categories by name, at most `limit` of each, in
     one query: the dashboard's filter choices."""
     org_id = actor.organization_id
+    if org_id is None:
+        return [], []
     teams = (
         Team.objects.filter(organization_id=org_id)
         .annotate(kind=Value("team"))
