@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portal import urls_desk_queue, urls_desk_ticket, urls_desk_work
-from portal.views import account, accounts, areas, notifications, tickets
+from portal.views import account, accounts, areas, csat, notifications, tickets
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("language", accounts.language, name="language"),
+    path("csat/<str:token>", csat.survey, name="csat"),
     path("account", account.account, name="account"),
     path(
         "account/notifications",

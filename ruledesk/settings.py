@@ -345,6 +345,9 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"
+# The site's public address: links in e-mails (CSAT surveys) are built from it, never from
+# the request's Host or X-Forwarded-Host, so a forged header cannot redirect a link.
+RULEDESK_BASE_URL = env_str("RULEDESK_BASE_URL", "http://localhost:8000").rstrip("/")
 RULEDESK_REOPEN_COOLDOWN_SECONDS = env_int("RULEDESK_REOPEN_COOLDOWN_SECONDS", 60, minimum=0)
 # Rules engine: tickets one schedule rule checks per run (the rest wait for the next run).
 RULEDESK_RULES_SCHEDULE_CAP = env_int("RULEDESK_RULES_SCHEDULE_CAP", 500, minimum=1)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ruledesk import errors
+from ruledesk.events.services import emit
 from ruledesk.tenancy.models import Role, User
 from rules_engine import notify as notify_action
 from rules_engine.context import UNCHANGED, ActionContext, Handler
@@ -24,6 +25,10 @@ from workflows import services as tickets
 from workflows.loads import open_load
 from workflows.models import PRIORITY_RANK, Priority, Ticket
 from workflows.sla import services as sla
+
+# Emitted by `request_csat`; not a rule event (rules react to `csat.received`).
+CSAT_REQUESTED = "csat.requested"
+
 
 SKIPPABLE = frozenset({"set_priority", "set_category", "assign_team", "add_tags", "remove_tags"})
 
@@ -223,14 +228,27 @@ def _raised(priority: str) -> str:
 
 
 def request_csat(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:
-    """Record the request; the CSAT feature sends the survey (api.md, CSAT)."""
+    """Record the request and announce it (`csat.requested`); reporting sends the survey.
+
+    The engine knows nothing of surveys (reporting builds on it, not the reverse): the
+    intent row makes the request once per (ticket, rule, event), and its event reaches
+    reporting's consumer in a transaction of its own, retried like any other.
+    """
     ticket = ctx.ticket()
-    CsatRequestIntent.objects.get_or_create(
+    intent, created = CsatRequestIntent.objects.get_or_create(
         ticket=ticket,
         rule=ctx.rule,
         event_id=ctx.event_id,
         defaults={"organization_id": ticket.organization_id},
     )
+    if created:
+        emit(
+            organization_id=ticket.organization_id,
+            type=CSAT_REQUESTED,
+            ticket_id=ticket.pk,
+            payload={"intent_id": intent.pk},
+            depth=ctx.depth,
+        )
 
 
 def apply_sla_policy(ctx: ActionContext, action: Mapping[str, Any], index: int) -> None:

@@ -139,6 +139,13 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
     last_reopened_at = models.DateTimeField(null=True, blank=True)
+    # Reporting (workflows/metrics.py): durations stored when the event happens, in
+    # calendar seconds and in business seconds of the SLA calendar (new/open time only).
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    first_resolved_at = models.DateTimeField(null=True, blank=True)  # set once, never cleared
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)  # latest resolution
+    resolution_business_seconds = models.PositiveIntegerField(null=True, blank=True)
     # SLA (filled by the SLA issue): stored deadlines and flags, indexed for sweeps and filters.
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +171,11 @@ class Ticket(models.Model):
             "priority_rank",
             "first_response_warn_at",
             "resolution_warn_at",
+            "first_response_seconds",
+            "first_response_business_seconds",
+            "first_resolved_at",
+            "resolution_seconds",
+            "resolution_business_seconds",
         ]
     )
 
@@ -226,15 +238,41 @@ class Ticket(models.Model):
                 condition=OPEN_TICKET & Q(first_responded_at__isnull=True),
                 name="ticket_open_fr_warn",
             ),
-            # The dashboard's compliance (targets that fell due in a week) and resolved
-            # per day; resolution_due_at has ticket_org_res_due.
-            models.Index(
-                fields=["organization", "first_response_due_at"], name="ticket_org_fr_due"
-            ),
+            # Reporting cohorts (reporting/selectors.py): partial, covering the KPI columns.
             models.Index(
                 fields=["organization", "resolved_at"],
-                condition=Q(resolved_at__isnull=False),
                 name="ticket_org_resolved",
+                include=[
+                    "team",
+                    "category",
+                    "created_at",
+                    "resolution_seconds",
+                    "resolution_business_seconds",
+                ],
+                condition=models.Q(resolved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["organization", "first_responded_at"],
+                name="ticket_org_responded",
+                include=[
+                    "team",
+                    "category",
+                    "first_response_seconds",
+                    "first_response_business_seconds",
+                ],
+                condition=models.Q(first_responded_at__isnull=False),
+            ),
+            models.Index(
+                fields=["organization", "first_resolved_at"],
+                name="ticket_org_first_resolved",
+                include=["team", "category", "reopen_count"],
+                condition=models.Q(first_resolved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["organization", "first_response_due_at"],
+                name="ticket_org_fr_due",
+                include=["team", "category", "first_responded_at", "first_response_breached"],
+                condition=models.Q(first_response_due_at__isnull=False),
             ),
             GinIndex(fields=["search_public"], name="ticket_search_public"),
             GinIndex(fields=["search_all"], name="ticket_search_all"),

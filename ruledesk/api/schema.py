@@ -57,6 +57,7 @@ _ERRORS: dict[int, tuple[str, str, list[str]]] = {
         "`If-Match` does not match the current ETag.",
         ["precondition_failed"],
     ),
+    410: ("Gone", "The object existed but is no longer usable (expired).", ["gone"]),
     413: ("PayloadTooLarge", "The request body exceeds the size limit.", ["payload_too_large"]),
     415: (
         "UnsupportedMediaType",
@@ -182,7 +183,9 @@ def _base_docstrings() -> set[str]:
     return {doc for cls in classes if (doc := inspect.getdoc(cls))}
 
 
-def _error_statuses(method: str, operation: dict[str, Any], *, if_match: bool) -> list[int]:
+def _error_statuses(
+    method: str, operation: dict[str, Any], *, if_match: bool, view: Any = None
+) -> list[int]:
     secured = bool(operation.get("security"))
     has_path_params = any(p.get("in") == "path" for p in operation.get("parameters", []))
     statuses = [400, 401]
@@ -200,7 +203,10 @@ def _error_statuses(method: str, operation: dict[str, Any], *, if_match: bool) -
         statuses.append(422)
     if method in _WRITES:
         statuses.append(429)
-    return statuses
+    # A view names statuses its method answers beyond these (e.g. a public link: 409, 410).
+    extra: dict[str, list[int]] = getattr(view, "error_statuses", {})
+    statuses += [status for status in extra.get(method, []) if status not in statuses]
+    return sorted(statuses)
 
 
 def problem_responses_hook(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
@@ -246,7 +252,7 @@ def problem_responses_hook(result: dict[str, Any], generator: Any, **kwargs: Any
                 if "$ref" not in response:
                     headers = response.setdefault("headers", {})
                     headers["X-Request-ID"] = _ref("headers", "X-Request-ID")
-            for status in _error_statuses(method, operation, if_match=if_match):
+            for status in _error_statuses(method, operation, if_match=if_match, view=view):
                 responses.setdefault(str(status), _ref("responses", _ERRORS[status][0]))
             operation["responses"] = dict(sorted(responses.items()))
     return result

@@ -35,7 +35,15 @@ class Kind(models.TextChoices):
 # them off and no template overrides them (they are rendered from project templates).
 ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 - a kind, not a secret
 ACCOUNT_KINDS: tuple[str, ...] = (ACCOUNT_PASSWORD_RESET,)
-OUTBOX_KINDS = [*Kind.choices, (ACCOUNT_PASSWORD_RESET, "Password reset")]
+# A satisfaction survey link to a ticket's requester (reporting): like account e-mails,
+# addressed to one person, rendered from project templates, no preference or override.
+CSAT_SURVEY = "csat.survey"
+DIRECT_KINDS: tuple[str, ...] = (*ACCOUNT_KINDS, CSAT_SURVEY)
+OUTBOX_KINDS = [
+    *Kind.choices,
+    (ACCOUNT_PASSWORD_RESET, "Password reset"),
+    (CSAT_SURVEY, "Satisfaction survey"),
+]
 
 
 class Channel(models.TextChoices):

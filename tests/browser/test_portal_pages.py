@@ -23,6 +23,7 @@ ANONYMOUS_ROUTES = (
     "/password-reset",
     "/password-reset/sent",
     "/password-reset/MQ/forged-token",
+    "/csat/forged-token",
     "/no-such-page",
 )
 REQUESTER_ROUTES = ("/help/", "/notifications", "/account", "/help/requests/{number}", "/desk/")

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from reporting import csat
 from ruledesk.notifications.models import Notification
 from ruledesk.tenancy.models import User
 from workflows import services
@@ -134,6 +135,7 @@ def test_every_page_shows_only_catalogued_text(
     ticket = services.ticket_create(actor=requester, title="Printer jams", description="It jams.")
     services.comment_create(actor=agent, ticket=ticket, body="On it.")
     number = f"ACME-{ticket.number}"
+    survey = csat.csat_request(actor=agent, ticket=ticket).token
     for user in (admin, agent, requester):
         user.locale = "pl"
         user.save(update_fields=["locale"])
@@ -171,6 +173,8 @@ def test_every_page_shows_only_catalogued_text(
         (None, "/password-reset/sent"),
         (None, "/password-reset/MQ/forged"),
         (None, "/no-such-page"),
+        (None, f"/csat/{survey}"),
+        (None, "/csat/forged"),
         (requester, "/help/"),
         (requester, f"/help/requests/{number}"),
         (requester, "/desk/"),

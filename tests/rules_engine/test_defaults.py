@@ -120,12 +120,14 @@ def test_requesters_receive_no_internal_content_from_any_default_rule(
 
     requester_feed = Notification.objects.filter(recipient=requester)
     requester_mail = EmailMessage.objects.filter(recipient=requester)
-    # Not vacuous: the requester heard of the public reply and the resolution, nothing else.
+    # Not vacuous: the requester heard of the public reply and the resolution, and was
+    # sent the satisfaction survey (the default rule on resolution), nothing else.
     assert sorted(requester_feed.values_list("kind", flat=True)) == [
         "ticket.replied",
         "ticket.resolved",
     ]
     assert sorted(requester_mail.values_list("kind", flat=True)) == [
+        "csat.survey",
         "ticket.replied",
         "ticket.resolved",
     ]

@@ -35,6 +35,10 @@ NOT_REPLAYABLE: dict[str, str] = {
         "signing in is anonymous (keys are per user), and a replay would have to store and "
         "hand out the bearer token a second time"
     ),
+    "api/v1/csat/<str:token>": (
+        "a survey answer is anonymous (keys are per user) and single use by design: "
+        "a repeated answer is refused 409 and records nothing"
+    ),
 }
 
 

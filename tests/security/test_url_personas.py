@@ -25,6 +25,7 @@ from tests import factories
 from tests.security import (
     notification_rows,
     portal_rows,
+    reporting_rows,
     rules_rows,
     sla_rows,
     snapshot,
@@ -291,6 +292,7 @@ TABLE += sla_rows.rows(Row, expect, at)
 TABLE += rules_rows.rows(Row, expect, at)
 TABLE += notification_rows.rows(Row, expect, at)
 TABLE += portal_rows.rows(Row, expect, at)
+TABLE += reporting_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:

@@ -29,12 +29,4 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(condition=models.Q(('status__in', ('new', 'open', 'waiting_on_requester')), ('first_responded_at__isnull', True)), fields=['organization', 'first_response_warn_at'], name='ticket_open_fr_warn'),
         ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organization', 'first_response_due_at'], name='ticket_org_fr_due'),
-        ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['organization', 'resolved_at'], name='ticket_org_resolved'),
-        ),
     ]

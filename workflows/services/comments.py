@@ -16,7 +16,7 @@ from ruledesk.events.services import emit
 from ruledesk.markdown import render_markdown
 from ruledesk.ratelimit import services as ratelimit
 from ruledesk.tenancy.models import Role, User
-from workflows import search
+from workflows import metrics, search
 from workflows.models import Comment, Ticket, Visibility
 from workflows.sla import clocks as sla
 
@@ -58,6 +58,7 @@ def comment_create(
         if is_agent_reply and ticket.first_responded_at is None:
             ticket.first_responded_at = now
             fields.append("first_responded_at")
+            fields.extend(metrics.on_first_response(ticket))
         ticket.save(update_fields=fields)
         if "first_responded_at" in fields:
             sla.ticket_sla_sync(ticket=ticket)

@@ -16,6 +16,7 @@ from ruledesk.access import policy, registry
 from ruledesk.audit import services as audit
 from ruledesk.events.services import emit
 from ruledesk.tenancy.models import Role, User
+from workflows import metrics
 from workflows.models import (
     ApprovalStatus,
     Priority,
@@ -158,6 +159,8 @@ def _request_reopen(actor: User, ticket: Ticket, reason: str) -> ReopenApproval:
 def _apply(actor: User | None, ticket: Ticket, name: str, reason: str, depth: int) -> None:
     before = ticket.status
     getattr(ticket, name)()
+    if name == "resolve":  # durations stored at the event, in the same write
+        metrics.on_resolve(ticket)
     ticket.updated_at = timezone.now()
     ticket.save()
     StatusTransition.objects.create(

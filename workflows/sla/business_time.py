@@ -188,3 +188,21 @@ def business_minutes_between(cal: Calendar, start: datetime, end: datetime) -> i
     except OverflowError as exc:
         raise ValueError("Instants too close to the end of time.") from exc
     return int(total.total_seconds() // 60)
+
+
+def business_seconds_between(cal: Calendar, start: datetime, end: datetime) -> int:
+    """Business seconds elapsed from `start` to `end`, to the second (0 if end <= start).
+
+    The exact measure reports store (durations, not deadlines): no rounding to minutes.
+    """
+    begin = _aware(start, "start").replace(microsecond=0)
+    finish = _aware(end, "end").replace(microsecond=0)
+    if finish <= begin:
+        return 0
+    total = timedelta()
+    try:
+        for seg_start, seg_end in _segments(cal, begin, finish):
+            total += seg_end - seg_start
+    except OverflowError as exc:
+        raise ValueError("Instants too close to the end of time.") from exc
+    return int(total.total_seconds())

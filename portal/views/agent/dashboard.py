@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from portal import access
 from portal.http import render_page
 from portal.viewmodels import dashboard as charts
+from portal.viewmodels import kpis as key_figures
 from ruledesk.tenancy.models import User
 from workflows import dashboard as figures
 
@@ -47,6 +48,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     teams = figures.my_teams(actor)
     compliance = figures.compliance(actor, teams, now, days)
     per_day = figures.created_vs_resolved(actor, teams, now, days)
+    start, end = key_figures.period(now, days)
+    kpi = key_figures.key_figures(
+        actor,
+        start=start,
+        end=end,
+        team=request.GET.get("team"),
+        category=request.GET.get("category"),
+    )
     context = {
         "hours": hours,
         "hours_choices": HOURS,
@@ -61,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "per_day": per_day,
         "day_chart": charts.day_chart(per_day),
         "list_limit": figures.LIST_LIMIT,
+        "kpi": kpi,
     }
     return render_page(request, "portal/agent/dashboard.html", context)
 

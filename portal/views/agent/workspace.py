@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import message as error_message
 from portal.http import is_htmx, render_page
+from reporting import csat
 from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.tenancy.models import User
@@ -173,6 +174,7 @@ def context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any
         "approvals": approvals,
         "pending_approval": any(a.status == ApprovalStatus.PENDING for a in approvals),
         "recent": desk.requester_recent(user, ticket),
+        "csat": csat.latest_answer(ticket.pk),
         "suggested": desk.least_loaded_in_team(ticket),
         "macros": list(macros.macros_visible_to(user).order_by("name", "pk")[:20]),
         "executions": executions,

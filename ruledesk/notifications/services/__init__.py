@@ -5,7 +5,7 @@ point for senders and runs inside the caller's transaction; delivery.py sends
 the outbox after commit and explains its at-most-once decision.
 """
 
-from ruledesk.notifications.services.account import account_email_send
+from ruledesk.notifications.services.account import account_email_send, direct_email_send
 from ruledesk.notifications.services.common import (
     CHANNELS,
     DELIVER_TASK,
@@ -53,6 +53,7 @@ __all__ = [
     "TEMPLATE_BODY_MAX",
     "Message",
     "account_email_send",
+    "direct_email_send",
     "Rendered",
     "backoff",
     "due_emails",

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from ruledesk.notifications.models import (
-    ACCOUNT_KINDS,
+    DIRECT_KINDS,
     Audience,
     Channel,
     EmailMessage,
@@ -91,7 +91,7 @@ def _undeliverable(message: EmailMessage) -> tuple[str, str] | None:
         return EmailStatus.CANCELLED, "recipient_inactive"
     if message.audience == Audience.AGENT and user.role == Role.REQUESTER:
         return EmailStatus.DEAD, "confidentiality"
-    if message.kind not in ACCOUNT_KINDS and not preference_enabled(
+    if message.kind not in DIRECT_KINDS and not preference_enabled(
         user, message.kind, Channel.EMAIL
     ):
         return EmailStatus.CANCELLED, "preference_disabled"

@@ -35,11 +35,12 @@ def moment_parse(raw: str, *, field: str, timezone_name: str) -> datetime:
     """A timestamp, or a date meaning the start of that day in `timezone_name`."""
     value: datetime | None = None
     try:
-        value = parse_datetime(raw) if len(raw) <= 40 else None
-        if value is None:
-            day = parse_date(raw) if len(raw) <= 10 else None
-            if day is not None:
-                value = datetime.combine(day, time(), tzinfo=zoneinfo.ZoneInfo(timezone_name))
+        # A bare date first: parse_datetime also reads "2026-10-01", as a naive midnight.
+        day = parse_date(raw) if len(raw) <= 10 else None
+        if day is not None:
+            value = datetime.combine(day, time(), tzinfo=zoneinfo.ZoneInfo(timezone_name))
+        elif len(raw) <= 40:
+            value = parse_datetime(raw)
     except ValueError:
         value = None
     if value is None:
