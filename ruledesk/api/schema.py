@@ -50,17 +50,21 @@ _ERRORS: dict[int, tuple[str, str, list[str]]] = {
     409: (
         "Conflict",
         "The change conflicts with the current state.",
-        ["conflict", "last_admin", "invalid_transition"],
+        ["conflict", "last_admin", "invalid_transition", "not_scanned"],
     ),
     412: (
         "PreconditionFailed",
         "`If-Match` does not match the current ETag.",
         ["precondition_failed"],
     ),
-    413: ("PayloadTooLarge", "The request body exceeds the size limit.", ["payload_too_large"]),
+    413: (
+        "PayloadTooLarge",
+        "The request body or a declared attachment exceeds the size limit.",
+        ["payload_too_large"],
+    ),
     415: (
         "UnsupportedMediaType",
-        "The request body is not JSON.",
+        "The request body is not JSON, or an attachment type is not allowed.",
         ["unsupported_media_type"],
     ),
     422: (
