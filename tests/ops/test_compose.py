@@ -38,7 +38,15 @@ def services() -> dict[str, Any]:
 
 
 def test_compose_defines_the_stack() -> None:
-    assert sorted(services()) == ["createbuckets", "migrate", "minio", "postgres", "web", "worker"]
+    assert sorted(services()) == [
+        "clamd",
+        "createbuckets",
+        "migrate",
+        "minio",
+        "postgres",
+        "web",
+        "worker",
+    ]
     assert services()["postgres"]["image"] == "postgres:17"
     assert services()["minio"]["image"].startswith("quay.io/minio/minio:RELEASE.")
 
