@@ -250,7 +250,9 @@ def problem_responses_hook(result: dict[str, Any], generator: Any, **kwargs: Any
                 if "$ref" not in response:
                     headers = response.setdefault("headers", {})
                     headers["X-Request-ID"] = _ref("headers", "X-Request-ID")
-            for status in _error_statuses(method, operation, if_match=if_match):
+            # A view may name statuses its handler answers beyond the conventions.
+            extra = getattr(view, "error_statuses", {}).get(method, ())
+            for status in sorted({*_error_statuses(method, operation, if_match=if_match), *extra}):
                 responses.setdefault(str(status), _ref("responses", _ERRORS[status][0]))
             operation["responses"] = dict(sorted(responses.items()))
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
@@ -174,6 +174,9 @@ class AttachmentDetailApi(ApiView):
 
 
 class AttachmentCompleteApi(ApiView):
+    # The stored bytes may be too large for, or not of, an allowed type (object deleted).
+    error_statuses: ClassVar[dict[str, tuple[int, ...]]] = {"post": (413, 415)}
+
     @extend_schema(request=None, responses={200: AttachmentOutput})
     def post(self, request: Request, pk: int) -> Response:
         attachment = selectors.access_attachment(self.actor, pk)
@@ -182,6 +185,9 @@ class AttachmentCompleteApi(ApiView):
 
 
 class AttachmentDownloadApi(ApiView):
+    # `not_scanned`: quarantined, infected or failed scans are never served.
+    error_statuses: ClassVar[dict[str, tuple[int, ...]]] = {"get": (409,)}
+
     @extend_schema(responses={200: DownloadOutput})
     def get(self, request: Request, pk: int) -> Response:
         attachment = selectors.access_attachment(self.actor, pk)
