@@ -24,6 +24,8 @@ def attachments_visible_to(actor: User, ticket: Ticket | None = None) -> QuerySe
     tickets = ticket_selectors.tickets_visible_to(actor)
     if ticket is not None:
         tickets = tickets.filter(pk=ticket.pk)
+    if actor.organization_id is None:
+        return Attachment.objects.none()
     rows = Attachment.objects.filter(
         organization_id=actor.organization_id, ticket__in=tickets.values("pk")
     )

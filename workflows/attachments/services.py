@@ -124,7 +124,7 @@ def attachment_upload(
     *,
     actor: User,
     ticket: Ticket,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     visibility: str = "public",
     comment: Comment | None = None,
 ) -> Attachment:

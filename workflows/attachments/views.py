@@ -8,7 +8,7 @@ query strings (see ruledesk/runner.py), so the signature is never logged.
 from __future__ import annotations
 
 from django.core import signing
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -37,7 +37,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     except signing.BadSignature:
         return _refused(404)
     attachment = Attachment.objects.filter(
-        pk=payload.get("a"), key=payload.get("k"), uploaded_at__isnull=True
+        pk=int(payload["a"]), key=str(payload["k"]), uploaded_at__isnull=True
     ).first()
     if attachment is None:
         return _refused(404)
@@ -64,7 +64,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: HttpRequest) -> HttpResponseBase:
     token = request.GET.get("t", "")
     if not token:
         return _refused(404)
@@ -75,7 +75,7 @@ def download(request: HttpRequest) -> HttpResponse:
     except signing.BadSignature:
         return _refused(404)
     attachment = Attachment.objects.filter(
-        pk=payload.get("a"), key=payload.get("k"), scan_status=ScanStatus.CLEAN
+        pk=int(payload["a"]), key=str(payload["k"]), scan_status=ScanStatus.CLEAN
     ).first()
     if attachment is None or not attachment.downloadable:
         return _refused(404)

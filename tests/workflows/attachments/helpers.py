@@ -22,7 +22,9 @@ def png(width: int = 2, height: int = 2) -> bytes:
     """A real (tiny) PNG, so libmagic sees image/png."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack("!I", len(body)) + kind + body + struct.pack("!I", zlib.crc32(kind + body))
+        return (
+            struct.pack("!I", len(body)) + kind + body + struct.pack("!I", zlib.crc32(kind + body))
+        )
 
     raw = b"".join(b"\0" + b"\xff\x00\x00" * width for _ in range(height))
     header = struct.pack("!IIBBBBB", width, height, 8, 2, 0, 0, 0)

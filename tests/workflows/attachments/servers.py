@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +68,8 @@ def make_bucket(endpoint: str) -> None:
         aws_access_key_id=KEYS["access_key"],
         aws_secret_access_key=KEYS["secret_key"],
     )
-    try:
+    with suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=BUCKET)
-    except client.exceptions.BucketAlreadyOwnedByYou:
-        pass
 
 
 def _ping(path: Path) -> bool:
@@ -116,7 +114,11 @@ def real_clamd(directory: Path, stream_max: str = "2M") -> Iterator[str]:
         deadline = time.monotonic() + 30
         while not _ping(socket_path):
             if process.poll() is not None or time.monotonic() > deadline:
-                log = (directory / "clamd.log").read_text() if (directory / "clamd.log").exists() else ""
+                log = (
+                    (directory / "clamd.log").read_text()
+                    if (directory / "clamd.log").exists()
+                    else ""
+                )
                 raise RuntimeError(f"clamd did not start: {log[-2000:]}")
             time.sleep(0.1)
         yield f"unix://{socket_path}"
@@ -146,10 +148,8 @@ class FakeClamd(socketserver.BaseRequestHandler):
         return buf
 
     def handle(self) -> None:
-        try:
+        with suppress(ConnectionError, OSError):
             self._handle()
-        except (ConnectionError, OSError):
-            pass
 
     def _handle(self) -> None:
         term = {b"z": b"\0", b"n": b"\n"}.get(self._exact(1))

@@ -42,7 +42,10 @@ def _put(url: str, data: bytes, content_type: str = "text/plain") -> Any:
 def _uploaded(api: Any, user: User, ticket: Ticket, data: bytes, **kw: Any) -> int:
     started = start(api(user), ticket.pk, data, **kw).json()
     assert started["upload"]["url"].startswith("/files/upload?t=")
-    assert _put(started["upload"]["url"], data, kw.get("content_type", "text/plain")).status_code == 200
+    assert (
+        _put(started["upload"]["url"], data, kw.get("content_type", "text/plain")).status_code
+        == 200
+    )
     done = api(user).post(f"/api/v1/attachments/{started['id']}/complete")
     assert done.status_code == 200, done.json()
     assert run_queued("scan_attachment") == ["clean"]
@@ -75,7 +78,9 @@ def test_only_safe_raster_images_are_inline(
     # A text file named like a page is still served as an attachment.
     text_id = _uploaded(api, requester, ticket, TEXT, filename="page.html")
 
-    image = Client().get(api(requester).get(f"/api/v1/attachments/{image_id}/download").json()["url"])
+    image = Client().get(
+        api(requester).get(f"/api/v1/attachments/{image_id}/download").json()["url"]
+    )
     text = Client().get(api(requester).get(f"/api/v1/attachments/{text_id}/download").json()["url"])
 
     assert image["Content-Disposition"].startswith("inline;")

@@ -31,7 +31,9 @@ def unscanned(settings: Any, local_files: Path) -> None:
     settings.RULEDESK_CLAMD = "off"
 
 
-def _stored(api: Any, user: User, ticket: Ticket, name: str, comment: Comment | None = None) -> Attachment:
+def _stored(
+    api: Any, user: User, ticket: Ticket, name: str, comment: Comment | None = None
+) -> Attachment:
     answer = multipart(api(user), ticket.pk, TEXT + name.encode(), name)
     assert answer.status_code == 201
     run_queued()

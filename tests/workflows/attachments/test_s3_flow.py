@@ -31,14 +31,13 @@ def ticket(requester: User) -> Ticket:
 
 @pytest.fixture
 def bucket(s3: str) -> Any:
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=s3,
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    return client
 
 
 def _keys(bucket: Any, prefix: str) -> list[str]:
@@ -211,7 +210,9 @@ def test_a_wrong_size_or_checksum_at_finalize_is_400_and_the_object_is_gone(
         "shorter": TEXT[:-10],
     }[tamper]
     # moto accepts a body that breaks the signed length and checksum: finalize must not.
-    requests.put(started["upload"]["url"], data=sent, headers=started["upload"]["headers"], timeout=10)
+    requests.put(
+        started["upload"]["url"], data=sent, headers=started["upload"]["headers"], timeout=10
+    )
     key = Attachment.objects.get(pk=started["id"]).key
     assert _exists(bucket, key)
 
@@ -230,7 +231,9 @@ def test_bytes_of_a_disallowed_type_are_refused_at_finalize(
     client = api(requester)
     # Declared as a PNG, but the bytes are HTML (digest and size honest).
     started = start(client, ticket.pk, HTML, content_type="image/png", filename="cat.png").json()
-    requests.put(started["upload"]["url"], data=HTML, headers=started["upload"]["headers"], timeout=10)
+    requests.put(
+        started["upload"]["url"], data=HTML, headers=started["upload"]["headers"], timeout=10
+    )
     key = Attachment.objects.get(pk=started["id"]).key
 
     answer = client.post(f"/api/v1/attachments/{started['id']}/complete")
@@ -239,7 +242,9 @@ def test_bytes_of_a_disallowed_type_are_refused_at_finalize(
     assert not _exists(bucket, key)
 
 
-def test_complete_before_any_upload_is_400(api: Any, requester: User, ticket: Ticket, s3: str) -> None:
+def test_complete_before_any_upload_is_400(
+    api: Any, requester: User, ticket: Ticket, s3: str
+) -> None:
     started = start(api(requester), ticket.pk, TEXT).json()
 
     answer = api(requester).post(f"/api/v1/attachments/{started['id']}/complete")

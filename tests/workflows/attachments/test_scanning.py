@@ -20,7 +20,6 @@ from tests.workflows.attachments.helpers import TEXT, multipart, run_queued
 from workflows import services
 from workflows.attachments import scanner, scanning
 from workflows.attachments.models import Attachment, ScanStatus
-from workflows.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +48,13 @@ def test_the_client_reads_verdicts_from_the_protocol() -> None:
     ],
 )
 def test_failure_modes_raise(mode: str, error: type[Exception]) -> None:
-    with servers.fake_clamd(mode) as address:
-        with pytest.raises(error):
-            scanner.Clamd(address, timeout=1).scan([TEXT])
+    with servers.fake_clamd(mode) as address, pytest.raises(error):
+        scanner.Clamd(address, timeout=1).scan([TEXT])
 
 
 def test_over_the_stream_limit_is_too_large() -> None:
-    with servers.fake_clamd("ok", max_stream=1000) as address:
-        with pytest.raises(scanner.TooLarge):
-            scanner.Clamd(address, timeout=5).scan([b"a" * 5000])
+    with servers.fake_clamd("ok", max_stream=1000) as address, pytest.raises(scanner.TooLarge):
+        scanner.Clamd(address, timeout=5).scan([b"a" * 5000])
 
 
 def test_clamd_down_is_a_scan_error() -> None:

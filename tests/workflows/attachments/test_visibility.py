@@ -95,7 +95,9 @@ def test_another_organizations_ticket_is_404(
     assert start(api(outsider), ticket.pk, TEXT).status_code == 404
 
 
-def test_another_requesters_ticket_is_404(api: Any, acme: Any, ticket: Ticket, public: Attachment) -> None:
+def test_another_requesters_ticket_is_404(
+    api: Any, acme: Any, ticket: Ticket, public: Attachment
+) -> None:
     other = factories.user(acme)
 
     assert api(other).get(f"/api/v1/attachments/{public.pk}").status_code == 404
