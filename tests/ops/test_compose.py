@@ -52,7 +52,7 @@ def test_compose_defines_the_stack() -> None:
 
 
 def test_stateful_services_keep_data_in_named_volumes() -> None:
-    assert sorted(compose()["volumes"]) == ["minio-data", "postgres-data"]
+    assert sorted(compose()["volumes"]) == ["clamav-data", "minio-data", "postgres-data"]
     assert services()["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
     assert services()["minio"]["volumes"] == ["minio-data:/data"]
 

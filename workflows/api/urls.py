@@ -1,7 +1,6 @@
 from django.urls import path
 
-from workflows.api import macros, saved_views, taxonomy, views
-from workflows.attachments import api as attachments
+from workflows.api import attachments, macros, saved_views, taxonomy, views
 
 urlpatterns = [
     path("tickets", views.TicketListApi.as_view(), name="ticket-list"),
