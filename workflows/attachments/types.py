@@ -67,3 +67,32 @@ def detect(head: bytes) -> str:
     if not head:
         return "application/x-empty"
     return str(magic.from_buffer(head[:SNIFF_BYTES], mime=True))
+
+
+# Allowed types grouped the way people name them, for stating limits before an upload.
+KINDS: dict[str, tuple[str, ...]] = {
+    "images": ("image/png", "image/jpeg", "image/gif", "image/webp"),
+    "pdf": ("application/pdf",),
+    "text": ("text/plain", "text/csv", "application/json"),
+    "documents": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ),
+    "archives": ("application/zip", "application/gzip"),
+}
+
+
+def kind_limits(organization_id: int) -> dict[str, int]:
+    """The largest size per kind (bytes), for the upload form's help text."""
+    limits = limits_for(organization_id)
+    return {kind: max(limits[name] for name in names) for kind, names in KINDS.items()}
+
+
+# The `accept` attribute of file inputs (a hint to the picker; the bytes decide).
+ACCEPT = ",".join(
+    [*ALLOWED, ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".txt", ".log", ".csv"]
+    + [".json", ".zip", ".gz", ".docx", ".xlsx", ".pptx", ".odt", ".ods"]
+)
