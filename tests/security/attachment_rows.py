@@ -118,6 +118,25 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
         # without the signed size is refused for everyone.
         row("files/upload", "PUT", upload_url, dict.fromkeys(_personas(), 400)),
         row("files/download", "GET", download_url, dict.fromkeys(_personas(), 200)),
+        # The web UI's panel: sessions; anonymous visitors go to /login.
+        row(
+            "tickets/<int:ticket_id>/attachments",
+            "GET",
+            lambda world, persona: (f"/tickets/{_ticket(world).pk}/attachments", None),
+            expect(admin=200, agent=200, requester=200, outsider=404, anonymous=302),
+        ),
+        row(
+            "tickets/<int:ticket_id>/attachments/upload",
+            "POST",
+            lambda world, persona: (f"/tickets/{_ticket(world).pk}/attachments/upload", {}),
+            expect(admin=302, agent=302, requester=302, outsider=404, anonymous=302),
+        ),
+        row(
+            "attachments/<int:attachment_id>/download",
+            "GET",
+            lambda world, persona: (f"/attachments/{_clean(world).pk}/download", None),
+            expect(admin=302, agent=302, requester=302, outsider=404, anonymous=302),
+        ),
     )
 
 
