@@ -13,5 +13,7 @@ urlpatterns = [
         attachments.upload,
         name="attachments-upload",
     ),
-    path("attachments/<int:attachment_id>/download", attachments.download, name="attachment-download"),
+    path(
+        "attachments/<int:attachment_id>/download", attachments.download, name="attachment-download"
+    ),
 ]

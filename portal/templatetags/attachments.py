@@ -12,8 +12,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("portal/attachments/_panel.html", takes_context=True)
-def attachments_panel(context: template.Context, ticket: Any, visibility: str = "public") -> dict[str, Any]:
-    panel = panel_context(context["request"].user, ticket, visibility or "public")
+def attachments_panel(
+    context: template.Context, ticket: Any, visibility: str = "public", lazy: bool = False
+) -> dict[str, Any]:
+    panel = panel_context(context["request"].user, ticket, visibility or "public", lazy=lazy)
     panel["request"] = context["request"]
     panel["csrf_token"] = context.get("csrf_token")
     return panel

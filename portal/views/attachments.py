@@ -25,8 +25,16 @@ from workflows.models import Ticket
 MAX_FILES = 10
 
 
-def panel_context(user: User, ticket: Ticket, visibility: str = "public") -> dict[str, Any]:
-    rows = list(selectors.attachments_visible_to(user, ticket).order_by("created_at", "id"))
+def panel_context(
+    user: User, ticket: Ticket, visibility: str = "public", *, lazy: bool = False
+) -> dict[str, Any]:
+    """`lazy`: the list is fetched by htmx after the page (the desk workspace keeps its
+    query budget); otherwise it is rendered in place (the help center works without JS)."""
+    rows = (
+        []
+        if lazy
+        else list(selectors.attachments_visible_to(user, ticket).order_by("created_at", "id"))
+    )
     limits = types.kind_limits(ticket.organization_id)
     return {
         "ticket": ticket,
@@ -37,6 +45,7 @@ def panel_context(user: User, ticket: Ticket, visibility: str = "public") -> dic
         "visibility": visibility,
         "limits": {kind: max(1, size // (1024 * 1024)) for kind, size in limits.items()},
         "accept": types.ACCEPT,
+        "lazy": lazy,
     }
 
 

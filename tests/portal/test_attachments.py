@@ -40,7 +40,9 @@ def ticket(requester: User) -> Ticket:
     return services.ticket_create(actor=requester, title="Screen flickers")
 
 
-def _attach(user: User, ticket: Ticket, name: str, data: bytes, visibility: str = "public") -> Attachment:
+def _attach(
+    user: User, ticket: Ticket, name: str, data: bytes, visibility: str = "public"
+) -> Attachment:
     upload = SimpleUploadedFile(name, data)
     attachment = attachments.attachment_upload(
         actor=user, ticket=ticket, upload=upload, visibility=visibility
@@ -80,10 +82,13 @@ def test_agent_sees_both_with_the_internal_mark_and_limits(
     _attach(requester, ticket, "screenshot.png", png())
     _attach(agent, ticket, "secret-runbook.txt", TEXT, "internal")
 
-    html = signed_in(agent).get(_desk(ticket)).content.decode()
+    client = signed_in(agent)
+    html = client.get(_desk(ticket)).content.decode()
+    listed = client.get(f"/tickets/{ticket.pk}/attachments").content.decode()
 
-    assert "screenshot.png" in html and "secret-runbook.txt" in html
-    assert "pill-internal" in html
+    assert 'hx-trigger="load, ' in html  # the workspace fetches its list after the page
+    assert "screenshot.png" in listed and "secret-runbook.txt" in listed
+    assert "pill-internal" in listed
     assert "Images up to 10 MB" in html
     assert "portal/js/attachments." in html
     assert csp_violations(html) == []
@@ -166,9 +171,7 @@ def test_requester_cannot_download_an_internal_attachment(
     assert not AuditEvent.objects.filter(action="attachment.downloaded").exists()
 
 
-def test_the_list_costs_the_same_queries_for_one_and_many(
-    requester: User, ticket: Ticket
-) -> None:
+def test_the_list_costs_the_same_queries_for_one_and_many(requester: User, ticket: Ticket) -> None:
     client = signed_in(requester)
     url = f"/tickets/{ticket.pk}/attachments"
     _attach(requester, ticket, "1.txt", TEXT + b"1")
