@@ -107,7 +107,7 @@
   function setUp(form) {
     var zone = form.querySelector("[data-attachment-zone]");
     var input = form.querySelector("input[type=file]");
-    form.querySelector("[data-attachment-submit]").hidden = true;
+    form.querySelector("[data-attachment-submit]").remove();  // files upload as chosen
     input.addEventListener("change", function () { send(form, input.files); input.value = ""; });
     form.addEventListener("submit", function (event) { event.preventDefault(); send(form, input.files); });
     zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("dragging"); });
