@@ -47,7 +47,7 @@ class AttachmentStartInput(StrictSerializer):
     comment = serializers.IntegerField(required=False, allow_null=True)
 
 
-class AttachmentFileInput(serializers.Serializer):  # type: ignore[type-arg]
+class AttachmentFileInput(StrictSerializer):
     file = serializers.FileField()
     visibility = serializers.ChoiceField(choices=VISIBILITIES, default="public")
 
