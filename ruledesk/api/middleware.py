@@ -6,6 +6,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,7 +35,8 @@ def page_csp() -> str:
 
 
 def _upload_origin() -> str:
-    options = settings.STORAGES.get("attachments", {}).get("OPTIONS", {})
+    storages: dict[str, Any] = settings.STORAGES
+    options: dict[str, Any] = storages.get("attachments", {}).get("OPTIONS", {})
     endpoint = settings.RULEDESK_S3_PUBLIC_ENDPOINT_URL or options.get("endpoint_url") or ""
     if "bucket_name" not in options or not endpoint:
         return ""

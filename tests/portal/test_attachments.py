@@ -159,7 +159,7 @@ def test_download_redirects_to_a_fresh_signed_url_and_is_audited(
     assert answer["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="attachment.downloaded", actor_id=agent.pk).count() == 1
     file = signed_in(agent).get(answer["Location"])
-    assert b"".join(file.streaming_content) == TEXT
+    assert b"".join(file.streaming_content) == TEXT  # type: ignore[attr-defined]
 
 
 def test_requester_cannot_download_an_internal_attachment(

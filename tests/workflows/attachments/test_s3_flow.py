@@ -262,3 +262,15 @@ def test_completing_twice_changes_nothing(
 
     assert first.json() == second.json()
     assert AuditEvent.objects.filter(action="attachment.uploaded").count() == 1
+
+
+def test_pages_may_put_to_the_s3_origin_and_nowhere_else(
+    requester: User, ticket: Ticket, s3: str
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(requester)
+    csp = client.get(f"/help/requests/ACME-{ticket.number}")["Content-Security-Policy"]
+
+    assert f"connect-src 'self' {s3};" in csp
