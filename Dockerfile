@@ -9,6 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     RULEDESK_DATA_DIR=/var/lib/ruledesk \
     PORT=8000
 
+# libmagic: attachment types are detected from their bytes (python-magic).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmagic1 \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 ruledesk \
     && useradd --system --uid 10001 --gid ruledesk --home-dir /app --shell /usr/sbin/nologin ruledesk \
     && mkdir -p /app /var/lib/ruledesk/static \
@@ -34,5 +39,6 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "ruledesk.ops.probe", "/healthz"]
 
 # The default process is the web server; the worker runs `python manage.py qcluster`.
+# --access-logformat: the path without its query string (signed file URLs are never logged).
 # --limit-request-line: gunicorn's maximum, as in ruledesk/runner.py (docs/api.md, limits).
-CMD ["sh", "-c", "exec gunicorn ruledesk.wsgi:application --bind 0.0.0.0:${PORT} --workers ${RULEDESK_WEB_WORKERS:-2} --access-logfile - --graceful-timeout 10 --limit-request-line 8190"]
+CMD ["sh", "-c", "exec gunicorn ruledesk.wsgi:application --bind 0.0.0.0:${PORT} --workers ${RULEDESK_WEB_WORKERS:-2} --access-logfile - --access-logformat '%(h)s %(l)s %(u)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\"' --graceful-timeout 10 --limit-request-line 8190"]

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export RULEDESK_DATA_DIR ?= $(CURDIR)/.local
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.local/run
 
-.PHONY: run test setup migrate static gettext compilemessages messages i18n-check lint types schema schema-check compose-check pytest clean chromium
+.PHONY: run test setup migrate static gettext compilemessages messages i18n-check lint types schema schema-check compose-check pytest clean chromium clamd
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -80,7 +80,15 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	else echo "$(CHROMIUM) is missing: as root, run apt-get update && apt-get install -y chromium"; exit 1; fi
 
-pytest: setup static compilemessages chromium
+# The attachment tests start Debian's clamd with their own one-line signature database
+# (no freshclam, no network); libmagic comes with the base image here.
+CLAMD := /usr/sbin/clamd
+clamd:
+	@if [ -x $(CLAMD) ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clamav-daemon libmagic1; \
+	else echo "$(CLAMD) is missing: as root, run apt-get update && apt-get install -y clamav-daemon"; exit 1; fi
+
+pytest: setup static compilemessages chromium clamd
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import urls_desk_queue, urls_desk_ticket, urls_desk_work
+from portal import urls_attachments, urls_desk_queue, urls_desk_ticket, urls_desk_work
 from portal.views import account, accounts, areas, csat, notifications, tickets
 
 app_name = "portal"
@@ -36,5 +36,6 @@ urlpatterns = [
 
 # Each desk module owns its routes, so the queue and the ticket screens grow apart.
 urlpatterns += urls_desk_queue.urlpatterns + urls_desk_ticket.urlpatterns
+urlpatterns += urls_attachments.urlpatterns
 # First: its `desk/tickets/new` must match before `desk/tickets/<str:number>`.
 urlpatterns[:0] = urls_desk_work.urlpatterns

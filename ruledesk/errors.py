@@ -91,3 +91,19 @@ class RateLimited(ApplicationError):
 
 class NotAuthenticated(ApplicationError):
     status, code, title = 401, "not_authenticated", _("Authentication required")
+
+
+class PayloadTooLarge(ApplicationError):
+    status, code, title = 413, "payload_too_large", _("Payload too large")
+
+
+class UnsupportedMediaType(ApplicationError):
+    status, code, title = 415, "unsupported_media_type", _("Unsupported media type")
+
+
+class ChecksumMismatch(ApplicationError):
+    status, code, title = 400, "checksum_mismatch", _("The upload does not match its checksum")
+
+
+class NotScanned(ApplicationError):
+    status, code, title = 409, "not_scanned", _("The file is not available (scanning or refused)")

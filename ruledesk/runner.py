@@ -34,6 +34,10 @@ def _hold_database() -> None:
     connection.close()
 
 
+# gunicorn's default format with %(U)s (path) in place of %(r)s (request line with query).
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
 def web_argv(port: int) -> list[str]:
     """gunicorn as `make run` starts it (the Dockerfile's CMD says the same)."""
     return [
@@ -47,6 +51,9 @@ def web_argv(port: int) -> list[str]:
         str(env_int("RULEDESK_WEB_WORKERS", 2, minimum=1)),
         "--access-logfile",
         "-",
+        # The path without its query string: signed file URLs (`?t=`) are never logged.
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--graceful-timeout",
         "10",
         # gunicorn's maximum (its default, 4094, refuses a 5 KB `q` with an HTML 414).

@@ -187,12 +187,51 @@ if env_str("RULEDESK_STORAGE", "local") == "s3":
             },
         },
         "staticfiles": {"BACKEND": STATICFILES_BACKEND},
+        # Attachments (workflows.attachments): private, signed per object, never overwritten.
+        "attachments": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str(
+                    "RULEDESK_ATTACHMENTS_BUCKET", env_str("AWS_STORAGE_BUCKET_NAME")
+                ),
+                "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+                "access_key": env_str("AWS_ACCESS_KEY_ID"),
+                "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+                "region_name": env_str("AWS_S3_REGION_NAME", "us-east-1"),
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "file_overwrite": False,
+            },
+        },
     }
 else:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": STATICFILES_BACKEND},
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(DATA_DIR / "attachments"), "base_url": None},
+        },
     }
+# The endpoint browsers use for presigned uploads and downloads, when it differs from
+# AWS_S3_ENDPOINT_URL (compose: the app reaches http://minio:9000, browsers do not).
+RULEDESK_S3_PUBLIC_ENDPOINT_URL = env_str("RULEDESK_S3_PUBLIC_ENDPOINT_URL")
+# Attachments: the largest file accepted at all (keep it <= clamd's StreamMaxLength),
+# how long an upload URL and a download URL stay valid, and where clamd listens
+# (tcp://host:port or unix:///path; empty or "off": files are released unscanned,
+# marked "not scanned").
+RULEDESK_ATTACHMENT_MAX_BYTES = env_int("RULEDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+RULEDESK_ATTACHMENT_UPLOAD_TTL_SECONDS = env_int("RULEDESK_ATTACHMENT_UPLOAD_TTL_SECONDS", 600)
+RULEDESK_ATTACHMENT_DOWNLOAD_TTL_SECONDS = env_int(
+    "RULEDESK_ATTACHMENT_DOWNLOAD_TTL_SECONDS", 120, minimum=1
+)
+RULEDESK_CLAMD = env_str("RULEDESK_CLAMD")
+RULEDESK_CLAMD_TIMEOUT_SECONDS = env_int("RULEDESK_CLAMD_TIMEOUT_SECONDS", 30, minimum=1)
+# Scan attempts (the worker retries with backoff) before an attachment is parked as "error".
+RULEDESK_ATTACHMENT_SCAN_ATTEMPTS = env_int("RULEDESK_ATTACHMENT_SCAN_ATTEMPTS", 5, minimum=1)
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

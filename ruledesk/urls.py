@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ruledesk.ops import views as ops
+from workflows.attachments import views as attachment_files
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("ruledesk.api.urls")),
+    # The local storage backend's signed upload/download URLs (S3 presigns its own).
+    path("files/upload", attachment_files.upload, name="attachment-file-upload"),
+    path("files/download", attachment_files.download, name="attachment-file-download"),
     path("django-admin/", admin.site.urls),
     path("", include("portal.urls")),
 ]

@@ -9,3 +9,7 @@ class WorkflowsConfig(AppConfig):
         from ruledesk.ops import schedules
 
         schedules.register("sla-sweep", "workflows.sla.tasks.sla_sweep", 30)
+        schedules.register(
+            "attachments-sweep", "workflows.attachments.tasks.attachments_sweep", 300
+        )
+        from workflows.attachments import signals  # noqa: F401 - connects the retention hook

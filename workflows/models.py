@@ -428,6 +428,8 @@ class SavedView(models.Model):
 
 
 # The SLA models live in their own module but belong to this app.
+from workflows.attachments.models import Attachment as Attachment  # noqa: E402
+from workflows.attachments.models import AttachmentLimit as AttachmentLimit  # noqa: E402
 from workflows.collab.models import Macro as Macro  # noqa: E402
 from workflows.collab.models import PresenceMode as PresenceMode  # noqa: E402
 from workflows.collab.models import TicketPresence as TicketPresence  # noqa: E402

@@ -6,6 +6,8 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -24,6 +26,22 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def page_csp() -> str:
+    """CSP for pages; browsers PUT attachments straight to S3, so its origin may be fetched."""
+    origin = _upload_origin()
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' {origin}") if origin else CSP
+
+
+def _upload_origin() -> str:
+    storages: dict[str, Any] = settings.STORAGES
+    options: dict[str, Any] = storages.get("attachments", {}).get("OPTIONS", {})
+    endpoint = settings.RULEDESK_S3_PUBLIC_ENDPOINT_URL or options.get("endpoint_url") or ""
+    if "bucket_name" not in options or not endpoint:
+        return ""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 class RequestIdMiddleware:
@@ -57,7 +75,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html"):
-            response.setdefault("Content-Security-Policy", CSP)
+            response.setdefault("Content-Security-Policy", page_csp())
         else:
             response.setdefault(
                 "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"

@@ -50,7 +50,7 @@ _ERRORS: dict[int, tuple[str, str, list[str]]] = {
     409: (
         "Conflict",
         "The change conflicts with the current state.",
-        ["conflict", "last_admin", "invalid_transition"],
+        ["conflict", "last_admin", "invalid_transition", "not_scanned"],
     ),
     412: (
         "PreconditionFailed",
@@ -58,10 +58,14 @@ _ERRORS: dict[int, tuple[str, str, list[str]]] = {
         ["precondition_failed"],
     ),
     410: ("Gone", "The object existed but is no longer usable (expired).", ["gone"]),
-    413: ("PayloadTooLarge", "The request body exceeds the size limit.", ["payload_too_large"]),
+    413: (
+        "PayloadTooLarge",
+        "The request body or a declared attachment exceeds the size limit.",
+        ["payload_too_large"],
+    ),
     415: (
         "UnsupportedMediaType",
-        "The request body is not JSON.",
+        "The request body is not JSON, or an attachment type is not allowed.",
         ["unsupported_media_type"],
     ),
     422: (

@@ -38,13 +38,21 @@ def services() -> dict[str, Any]:
 
 
 def test_compose_defines_the_stack() -> None:
-    assert sorted(services()) == ["createbuckets", "migrate", "minio", "postgres", "web", "worker"]
+    assert sorted(services()) == [
+        "clamd",
+        "createbuckets",
+        "migrate",
+        "minio",
+        "postgres",
+        "web",
+        "worker",
+    ]
     assert services()["postgres"]["image"] == "postgres:17"
     assert services()["minio"]["image"].startswith("quay.io/minio/minio:RELEASE.")
 
 
 def test_stateful_services_keep_data_in_named_volumes() -> None:
-    assert sorted(compose()["volumes"]) == ["minio-data", "postgres-data"]
+    assert sorted(compose()["volumes"]) == ["clamav-data", "minio-data", "postgres-data"]
     assert services()["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
     assert services()["minio"]["volumes"] == ["minio-data:/data"]
 

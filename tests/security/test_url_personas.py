@@ -23,6 +23,7 @@ from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
 from tests.security import (
+    attachment_rows,
     notification_rows,
     portal_rows,
     reporting_rows,
@@ -293,6 +294,7 @@ TABLE += rules_rows.rows(Row, expect, at)
 TABLE += notification_rows.rows(Row, expect, at)
 TABLE += portal_rows.rows(Row, expect, at)
 TABLE += reporting_rows.rows(Row, expect, at)
+TABLE += attachment_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.api import macros, saved_views, taxonomy, views
+from workflows.api import attachments, macros, saved_views, taxonomy, views
 
 urlpatterns = [
     path("tickets", views.TicketListApi.as_view(), name="ticket-list"),
@@ -69,5 +69,26 @@ urlpatterns += [
         "tickets/<int:pk>/macros/<int:macro_id>/apply",
         macros.MacroApplyApi.as_view(),
         name="ticket-macro-apply",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "tickets/<int:pk>/attachments",
+        attachments.TicketAttachmentsApi.as_view(),
+        name="ticket-attachment-list",
+    ),
+    path(
+        "attachments/<int:pk>", attachments.AttachmentDetailApi.as_view(), name="attachment-detail"
+    ),
+    path(
+        "attachments/<int:pk>/complete",
+        attachments.AttachmentCompleteApi.as_view(),
+        name="attachment-complete",
+    ),
+    path(
+        "attachments/<int:pk>/download",
+        attachments.AttachmentDownloadApi.as_view(),
+        name="attachment-download",
     ),
 ]
