@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class KbConfig(AppConfig):
     name = "kb"
     label = "kb"
+    verbose_name = "Knowledge base"
+
+    def ready(self) -> None:
+        from kb.services import tenancy as kb_tenancy
+        from ruledesk.tenancy import listeners
+
+        listeners.on_organization_created("kb", kb_tenancy.kb_install)
+        listeners.on_access_changed("kb", kb_tenancy.editors_sync)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("ruledesk.api.urls")),
     path("django-admin/", admin.site.urls),
+    path("cms/", include("kb.urls_cms")),
     path("", include("portal.urls")),
 ]
 
