@@ -63,8 +63,12 @@ class CmsGuardMiddleware:
         user = request.user
         if rest.startswith(OWN_SIGN_IN):
             return redirect_to_login(request.GET.get("next") or PREFIX, "portal:login")
-        if not user.is_authenticated or rest.startswith(MEMBER_FILES):
-            return None  # Wagtail sends strangers to sign in; file views check membership
+        if not user.is_authenticated:
+            if rest.startswith(MEMBER_FILES):
+                return redirect_to_login(request.get_full_path(), "portal:login")
+            return None  # Wagtail's own check sends strangers to sign in
+        if rest.startswith(MEMBER_FILES):
+            return None  # the file views check membership of the owning organization
         if user.is_superuser:
             return None
         if rest.startswith(OPERATOR_ONLY):

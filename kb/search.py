@@ -61,29 +61,41 @@ class Query:
         return (" | " if any_word else " & ").join([*head, f"{last}:*"])
 
 
-def match_sql(alias: str = "a") -> tuple[str, str]:
-    """SQL for (where, rank) over `alias` with named parameters `q_ts` and `q_text`.
+TABLE = "kb_articlepage"
+
+
+@dataclass(frozen=True)
+class Clause:
+    sql: str
+    params: list[str]
+
+
+def match(query: Query, *, any_word: bool = False) -> tuple[Clause, Clause]:
+    """(where, rank) over kb_articlepage for `query`, with positional parameters.
 
     One clause per language, so the GIN index on the vector serves each; the folded
-    title's trigram index serves the typo fallback.
+    title's trigram index serves the typo fallback (`<%`: word similarity above
+    pg_trgm's threshold, 0.6 by default).
     """
-    parts = []
-    ranks = []
+    tsq_text = query.tsquery_text(any_word=any_word)
+    wheres: list[str] = []
+    ranks: list[str] = []
+    where_params: list[str] = []
+    rank_params: list[str] = []
     for language, cfg in CONFIGS.items():
-        tsq = f"to_tsquery('{cfg}', rd_unaccent(%(q_ts)s))"
-        parts.append(f"({alias}.language = '{language}' AND {alias}.search_vector @@ {tsq})")
+        tsq = f"to_tsquery('{cfg}', rd_unaccent(%s))"
+        wheres.append(f"({TABLE}.language = '{language}' AND {TABLE}.search_vector @@ {tsq})")
+        where_params.append(tsq_text)
         ranks.append(
-            f"CASE WHEN {alias}.language = '{language}' "
-            f"THEN ts_rank_cd({alias}.search_vector, {tsq}) ELSE 0 END"
+            f"CASE WHEN {TABLE}.language = '{language}' "
+            f"THEN ts_rank_cd({TABLE}.search_vector, {tsq}) ELSE 0 END"
         )
-    trigram = f"(lower(rd_unaccent(%(q_text)s)) <%% {alias}.search_title)"
-    where = "(" + " OR ".join([*parts, trigram]) + ")"
-    rank = (
-        "(" + " + ".join(ranks) + f" + word_similarity(lower(rd_unaccent(%(q_text)s)), "
-        f"{alias}.search_title) * 0.5)"
+        rank_params.append(tsq_text)
+    wheres.append(f"(lower(rd_unaccent(%s)) <%% {TABLE}.search_title)")
+    where_params.append(query.text)
+    ranks.append(f"word_similarity(lower(rd_unaccent(%s)), {TABLE}.search_title) * 0.5")
+    rank_params.append(query.text)
+    return (
+        Clause("(" + " OR ".join(wheres) + ")", where_params),
+        Clause("(" + " + ".join(ranks) + ")", rank_params),
     )
-    return where, rank
-
-
-def params(query: Query, *, any_word: bool = False) -> dict[str, str]:
-    return {"q_ts": query.tsquery_text(any_word=any_word), "q_text": query.text}

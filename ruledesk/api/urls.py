@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("workflows.api.sla_urls")),
     path("", include("rules_engine.api.urls")),
     path("", include("ruledesk.notifications.api.urls")),
+    path("", include("kb.api.urls")),
 ]

@@ -23,6 +23,7 @@ from ruledesk.audit.models import AuditEvent
 from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
 from tests.security import (
+    kb_rows,
     notification_rows,
     portal_rows,
     rules_rows,
@@ -34,7 +35,7 @@ from tests.security import (
 
 PERSONAS = ("admin", "agent", "requester", "outsider", "anonymous")
 # Patterns covered by one row for their root (Django's admin, static files).
-OPAQUE_PREFIXES = ("django-admin/",)
+OPAQUE_PREFIXES = ("django-admin/", "cms/")
 PROBLEM = "application/problem+json"
 # Routes outside /api/ that are not the web UI either.
 NON_PORTAL = ("/healthz", "/readyz", "/metrics", "/django-admin/")
@@ -291,6 +292,7 @@ TABLE += sla_rows.rows(Row, expect, at)
 TABLE += rules_rows.rows(Row, expect, at)
 TABLE += notification_rows.rows(Row, expect, at)
 TABLE += portal_rows.rows(Row, expect, at)
+TABLE += kb_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
