@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kb.models import ArticlePage
 
 CONFIGS = {"en": "english", "pl": "simple"}
+TRIGRAM_MIN = 0.5
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
 
@@ -74,8 +75,9 @@ def match(query: Query, *, any_word: bool = False) -> tuple[Clause, Clause]:
     """(where, rank) over kb_articlepage for `query`, with positional parameters.
 
     One clause per language, so the GIN index on the vector serves each; the folded
-    title's trigram index serves the typo fallback (`<%`: word similarity above
-    pg_trgm's threshold, 0.6 by default).
+    typo fallback compares the folded title by pg_trgm's word similarity (at or above
+    TRIGRAM_MIN; pg_trgm's `<%` operator would use the trigram index but its threshold
+    of 0.6 missed one-letter typos in short words).
     """
     tsq_text = query.tsquery_text(any_word=any_word)
     wheres: list[str] = []
@@ -91,7 +93,9 @@ def match(query: Query, *, any_word: bool = False) -> tuple[Clause, Clause]:
             f"THEN ts_rank_cd({TABLE}.search_vector, {tsq}) ELSE 0 END"
         )
         rank_params.append(tsq_text)
-    wheres.append(f"(lower(rd_unaccent(%s)) <%% {TABLE}.search_title)")
+    wheres.append(
+        f"(word_similarity(lower(rd_unaccent(%s)), {TABLE}.search_title) >= {TRIGRAM_MIN})"
+    )
     where_params.append(query.text)
     ranks.append(f"word_similarity(lower(rd_unaccent(%s)), {TABLE}.search_title) * 0.5")
     rank_params.append(query.text)
