@@ -21,19 +21,18 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from ruledesk.tenancy.models import Organization
+from ruledesk.tenancy.models import Locale, Organization
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link", "image"]
 
 
-class Language(models.TextChoices):
-    EN = "en", "English"
-    PL = "pl", "Polski"
+# An article's language: the languages people use Ruledesk in.
+Language = Locale
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", _("Public: requesters and staff")
-    INTERNAL = "internal", _("Internal: staff only")
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
 
 
 class KnowledgeBaseRoot(Page):
@@ -128,7 +127,10 @@ class ArticlePage(OrganizationPage):
     body_text = models.TextField(blank=True, editable=False)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
     visibility = models.CharField(
-        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text=_("Public articles are for requesters and staff; internal ones for staff only."),
     )
     translation_of = models.ForeignKey(
         "kb.ArticlePage",

@@ -304,7 +304,11 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
         "RuleEventEnum": "rules_engine.vocabulary.EVENTS",
         "NotificationEventEnum": "ruledesk.notifications.models.Kind",
+        "LocaleEnum": "ruledesk.tenancy.models.Locale",
+        "VisibilityEnum": "workflows.models.Visibility",
     },
+    # Only Ruledesk's API: Wagtail's admin (under /cms/) has DRF views of its own.
+    "PREPROCESSING_HOOKS": ["ruledesk.api.schema.only_ruledesk_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ruledesk.api.schema.problem_responses_hook",

@@ -41,7 +41,7 @@ class ArticleOutput(serializers.Serializer):  # type: ignore[type-arg]
     slug = serializers.CharField()
     summary = serializers.CharField()
     language = serializers.ChoiceField(choices=Language.choices)
-    visibility = serializers.ChoiceField(choices=["public", "internal"])
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
     categories = NamedRefSerializer(many=True)
     translation = TranslationRefOutput(allow_null=True)
     url = serializers.CharField(help_text="The article's page in the help center.")

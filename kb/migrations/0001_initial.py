@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('body', wagtail.fields.RichTextField()),
                 ('body_text', models.TextField(blank=True, editable=False)),
                 ('language', models.CharField(choices=[('en', 'English'), ('pl', 'Polski')], default='en', max_length=2)),
-                ('visibility', models.CharField(choices=[('public', 'Public: requesters and staff'), ('internal', 'Internal: staff only')], default='public', max_length=8)),
+                ('visibility', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal')], default='public', help_text='Public articles are for requesters and staff; internal ones for staff only.', max_length=8)),
                 ('categories', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='+', to='workflows.category')),
                 ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
                 ('translation_of', models.ForeignKey(blank=True, help_text='The same article in the other language.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='translations', to='kb.articlepage')),
