@@ -7,8 +7,11 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
+        from kb.services import classifier
         from kb.services import tenancy as kb_tenancy
+        from ruledesk.events import registry
         from ruledesk.tenancy import listeners
 
         listeners.on_organization_created("kb", kb_tenancy.kb_install)
         listeners.on_access_changed("kb", kb_tenancy.editors_sync)
+        registry.register("kb-categories", classifier.event_learn)

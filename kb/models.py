@@ -207,3 +207,54 @@ class KbTenant(models.Model):
 
     def __str__(self) -> str:
         return f"kb:{self.organization_id}"
+
+
+class NbCategory(models.Model):
+    """Naive Bayes class totals: resolved tickets (`docs`) and their tokens, per category."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("workflows.Category", on_delete=models.CASCADE, related_name="+")
+    docs = models.IntegerField(default=0)
+    tokens = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["organization", "category"], name="kb_nb_category_uq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.docs} docs"
+
+
+class NbToken(models.Model):
+    """How often a token occurred in the titles of one category's resolved tickets."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("workflows.Category", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=80)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["organization", "token", "category"], name="kb_nb_token_uq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token}@{self.category_id}={self.count}"
+
+
+class NbExample(models.Model):
+    """What one resolved ticket contributed to the counts (so a re-resolve replaces it)."""
+
+    ticket = models.OneToOneField(
+        "workflows.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("workflows.Category", on_delete=models.CASCADE, related_name="+")
+    tokens = models.JSONField(default=list)
+    learned_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket_id} -> {self.category_id}"

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kb import selectors
+from kb import selectors, suggestions
 from kb.models import ArticlePage, Language, Visibility
 from kb.text import rich_text_html
 from ruledesk import errors, keyset
@@ -165,3 +165,65 @@ class ArticleDetailApi(ApiView):
         fields = article_fields(article, internal_ok=selectors.sees_internal(self.actor))
         fields["body_html"] = rich_text_html(article.body)
         return Response(ArticleDetailOutput(fields).data)
+
+
+# --- Suggestions -------------------------------------------------------------------------
+
+MAX_TITLE = 300
+MAX_DESCRIPTION = 5000
+
+
+class SuggestedCategoryOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class SuggestedArticleOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class SuggestionsOutput(serializers.Serializer):  # type: ignore[type-arg]
+    categories = SuggestedCategoryOutput(many=True)
+    articles = SuggestedArticleOutput(many=True)
+
+
+def _text_param(request: Request, name: str, limit: int) -> str:
+    value = request.query_params.get(name, "")
+    if len(value) > limit:
+        raise errors.ValidationFailed.on(
+            name, _("At most %(limit)s characters.") % {"limit": limit}
+        )
+    return value
+
+
+class SuggestionsApi(ApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("title", OpenApiTypes.STR, description="The title as typed so far."),
+            OpenApiParameter("description", OpenApiTypes.STR),
+        ],
+        responses={200: SuggestionsOutput},
+    )
+    def get(self, request: Request) -> Response:
+        """Likely categories (up to 3, with scores; none when unsure) and up to 5 articles
+        for a request being written, inside the caller's organization."""
+        title = _text_param(request, "title", MAX_TITLE)
+        description = _text_param(request, "description", MAX_DESCRIPTION)
+        found = suggestions.suggest(self.actor, title, description)
+        return Response(
+            SuggestionsOutput(
+                {
+                    "categories": [
+                        {"id": c.pk, "name": c.name, "score": s} for c, s in found.categories
+                    ],
+                    "articles": [
+                        {"id": a.pk, "title": a.title, "url": article_url(a), "score": s}
+                        for a, s in found.articles
+                    ],
+                }
+            ).data
+        )
