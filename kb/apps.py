@@ -12,6 +12,6 @@ class KbConfig(AppConfig):
         from ruledesk.events import registry
         from ruledesk.tenancy import listeners
 
-        listeners.on_organization_created("kb", kb_tenancy.kb_install)
+        listeners.on_organization_created("kb", kb_tenancy.organization_created)
         listeners.on_access_changed("kb", kb_tenancy.editors_sync)
         registry.register("kb-categories", classifier.event_learn)

@@ -60,15 +60,15 @@ class OrganizationPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        org_id = _organization_of(self.instance, getattr(self, "parent_page", None))
+        org_id = _organization_of(self.instance, getattr(self, "parent_page", None)) or 0
         if "categories" in self.fields:
             from workflows.models import Category
 
-            self.fields["categories"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
+            self.fields["categories"].queryset = Category.objects.filter(
                 organization_id=org_id, is_archived=False
             ).order_by("name")
         if "translation_of" in self.fields:
-            self.fields["translation_of"].queryset = ArticlePage.objects.filter(  # type: ignore[attr-defined]
+            self.fields["translation_of"].queryset = ArticlePage.objects.filter(
                 organization_id=org_id
             ).exclude(pk=self.instance.pk)
 

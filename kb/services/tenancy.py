@@ -95,6 +95,11 @@ def kb_install(organization: Organization) -> KbTenant:
     return tenant
 
 
+def organization_created(organization: Organization) -> None:
+    """Platform listener: a new organization gets its knowledge base at once."""
+    kb_install(organization)
+
+
 def _workflow(organization: Organization, editors: Group, root: Page) -> Workflow:
     """Moderation for the organization's pages: one review task by its editors."""
     workflow = Workflow.objects.create(name=f"KB review: {organization.slug}")

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views import chooser
@@ -41,7 +42,7 @@ def _collection_of(name: str) -> Collection | None:
     image_model: Any = get_image_model()
     image = image_model.objects.filter(file=name).select_related("collection").first()
     if image is not None:
-        return image.collection  # type: ignore[no-any-return]
+        return image.collection
     rendition = (
         image_model.get_rendition_model()
         .objects.filter(file=name)
@@ -49,14 +50,14 @@ def _collection_of(name: str) -> Collection | None:
         .first()
     )
     if rendition is not None:
-        return rendition.image.collection  # type: ignore[no-any-return]
+        return rendition.image.collection
     document = get_document_model().objects.filter(file=name).select_related("collection")
     found = document.first()
     return found.collection if found is not None else None
 
 
 @require_GET
-def media(request: HttpRequest, name: str) -> HttpResponse:
+def media(request: HttpRequest, name: str) -> HttpResponseBase:
     """A stored image, rendition or document, for members of its organization."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "portal:login")

@@ -92,6 +92,7 @@ def rows(row: type[Row], expect: Any, at: Any) -> tuple[Row, ...]:
         row("api/v1/kb/articles", "GET", at("/api/v1/kb/articles?q=twin"), members),
         row("api/v1/kb/articles/<int:pk>", "GET", _article("public"), acme_article),
         row("api/v1/kb/articles/<int:pk>", "GET", _article("internal"), acme_internal),
+        row("api/v1/kb/suggestions", "GET", at("/api/v1/kb/suggestions?title=twin"), members),
         row("cms/", "GET", at("/cms/"), editors),
         row("cms/", "GET", at("/cms/choose-page/search/?q=twin"), editors),
         row("cms/", "GET", _acme_root("/cms/choose-page/{root}/"), acme_editors),
