@@ -112,7 +112,7 @@ def suggest(user: User, title: str, description: str = "") -> Suggestion:
     candidates = [(a, float(a.score)) for a in matched[:20]] if matched is not None else []
     posterior = model_posterior(user.organization_id, text)
     from_articles = _article_categories(candidates[:MAX_ARTICLES])
-    weight = MODEL_WEIGHT if posterior else 0.0
+    weight = (MODEL_WEIGHT if from_articles else 1.0) if posterior else 0.0
     combined: dict[int, float] = defaultdict(float)
     for category_id, p in posterior.items():
         combined[category_id] += weight * p
