@@ -110,7 +110,7 @@ class OrganizationPage(Page):
 
 
 class SectionPage(OrganizationPage):
-    summary = models.TextField(blank=True, max_length=500)
+    summary = models.TextField(_("summary"), blank=True, max_length=500)
 
     parent_page_types: ClassVar[list[str]] = ["kb.KnowledgeBaseRoot", "kb.SectionPage"]
     subpage_types: ClassVar[list[str]] = ["kb.SectionPage", "kb.ArticlePage"]
@@ -121,12 +121,15 @@ class SectionPage(OrganizationPage):
 
 
 class ArticlePage(OrganizationPage):
-    summary = models.TextField(max_length=500)
-    body = RichTextField(features=RICH_TEXT_FEATURES)
+    summary = models.TextField(_("summary"), max_length=500)
+    body = RichTextField(_("body"), features=RICH_TEXT_FEATURES)
     # Plain text of `body`, for the search vector (kept by `save`).
     body_text = models.TextField(blank=True, editable=False)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
     visibility = models.CharField(
+        _("visibility"),
         max_length=8,
         choices=Visibility.choices,
         default=Visibility.PUBLIC,
@@ -138,9 +141,12 @@ class ArticlePage(OrganizationPage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="translations",
+        verbose_name=_("translation of"),
         help_text=_("The same article in the other language."),
     )
-    categories = ParentalManyToManyField("workflows.Category", blank=True, related_name="+")
+    categories = ParentalManyToManyField(
+        "workflows.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
 
     parent_page_types: ClassVar[list[str]] = ["kb.KnowledgeBaseRoot", "kb.SectionPage"]
     subpage_types: ClassVar[list[str]] = []

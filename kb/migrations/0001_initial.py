@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='SectionPage',
             fields=[
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(blank=True, max_length=500)),
+                ('summary', models.TextField(blank=True, max_length=500, verbose_name='summary')),
                 ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
             ],
             options={
@@ -57,14 +57,14 @@ class Migration(migrations.Migration):
             name='ArticlePage',
             fields=[
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(max_length=500)),
-                ('body', wagtail.fields.RichTextField()),
+                ('summary', models.TextField(max_length=500, verbose_name='summary')),
+                ('body', wagtail.fields.RichTextField(verbose_name='body')),
                 ('body_text', models.TextField(blank=True, editable=False)),
-                ('language', models.CharField(choices=[('en', 'English'), ('pl', 'Polski')], default='en', max_length=2)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal')], default='public', help_text='Public articles are for requesters and staff; internal ones for staff only.', max_length=8)),
-                ('categories', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='+', to='workflows.category')),
+                ('language', models.CharField(choices=[('en', 'English'), ('pl', 'Polski')], default='en', max_length=2, verbose_name='language')),
+                ('visibility', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal')], default='public', help_text='Public articles are for requesters and staff; internal ones for staff only.', max_length=8, verbose_name='visibility')),
+                ('categories', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='+', to='workflows.category', verbose_name='categories')),
                 ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
-                ('translation_of', models.ForeignKey(blank=True, help_text='The same article in the other language.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='translations', to='kb.articlepage')),
+                ('translation_of', models.ForeignKey(blank=True, help_text='The same article in the other language.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='translations', to='kb.articlepage', verbose_name='translation of')),
             ],
             options={
                 'verbose_name': 'article',
