@@ -381,6 +381,8 @@ WAGTAILADMIN_LOGIN_URL = "portal:login"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
+# Names, e-mail addresses and passwords change through Ruledesk's own services only.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no e-mail hashes sent to a third party
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
