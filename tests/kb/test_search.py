@@ -120,3 +120,28 @@ def test_a_republished_article_is_searched_by_its_new_text(acme: Organization, a
     revision.save_revision().publish()
     assert titles(selectors.search_results(agent, "keyboard")) == ["Keyboard layout"]
     assert selectors.search_results(agent, "old title") == []
+
+
+def test_scheduled_articles_go_live_with_the_scheduled_job(acme: Organization, agent: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import Revision
+
+    from kb.tasks import publish_scheduled
+
+    article = articles.article_create(
+        acme, title="Holiday opening hours", summary="s", body="<p>b</p>", publish=False
+    )
+    draft = article.get_latest_revision_as_object()
+    draft.go_live_at = timezone.now() + timedelta(hours=1)
+    revision = draft.save_revision()
+    revision.publish()  # a future go-live: Wagtail keeps the revision scheduled
+    assert selectors.search_results(agent, "holiday") == []
+    past = timezone.now() - timedelta(minutes=1)  # as if the hour had passed
+    stored = Revision.objects.get(pk=revision.pk)
+    stored.content["go_live_at"] = past.isoformat()
+    stored.approved_go_live_at = past
+    stored.save(update_fields=["content", "approved_go_live_at"])
+    publish_scheduled()
+    assert titles(selectors.search_results(agent, "holiday")) == ["Holiday opening hours"]
