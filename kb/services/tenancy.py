@@ -15,11 +15,13 @@ from collections.abc import Collection as Ids
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Locale,
     Page,
     Workflow,
     WorkflowPage,
@@ -54,15 +56,13 @@ def kb_install(organization: Organization) -> KbTenant:
     if found is not None:
         return found
     with transaction.atomic():
-        tree_root = Page.get_first_root_node()
+        tree_root = _tree_root()
         root = KnowledgeBaseRoot(
             title=organization.name, slug=f"kb-{organization.slug}", organization=organization
         )
         tree_root.add_child(instance=root)
         root.save_revision(log_action=False).publish(log_action=False)
-        collection = Collection.get_first_root_node().add_child(
-            name=f"{organization.name} ({organization.slug})"
-        )
+        collection = _collection_root().add_child(name=f"{organization.name} ({organization.slug})")
         editors = Group.objects.create(name=group_name(organization))
         editors.permissions.add(
             Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
@@ -93,6 +93,23 @@ def kb_install(organization: Organization) -> KbTenant:
         )
         editors_sync(organization.pk)
     return tenant
+
+
+def _tree_root() -> Page:
+    """Wagtail's tree root (made by its migrations; again if a test flush removed it)."""
+    root = Page.get_first_root_node()
+    if root is None:
+        if not Locale.objects.exists():
+            Locale.objects.create(language_code=get_supported_content_language_variant("en"))
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
+def _collection_root() -> Collection:
+    root = Collection.get_first_root_node()
+    if root is None:
+        root = Collection.add_root(name="Root")
+    return root
 
 
 def organization_created(organization: Organization) -> None:

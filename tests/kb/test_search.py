@@ -145,3 +145,15 @@ def test_scheduled_articles_go_live_with_the_scheduled_job(acme: Organization, a
     stored.save(update_fields=["content", "approved_go_live_at"])
     publish_scheduled()
     assert titles(selectors.search_results(agent, "holiday")) == ["Holiday opening hours"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_knowledge_base_is_installed_even_after_a_flush_emptied_wagtails_tree() -> None:
+    from django.core.management import call_command
+
+    from kb.models import KbTenant
+    from tests import factories
+
+    call_command("flush", interactive=False, verbosity=0)  # what transactional tests leave
+    org = factories.organization("flushed")
+    assert KbTenant.objects.get(organization=org).root.get_parent() is not None
