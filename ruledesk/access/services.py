@@ -12,6 +12,7 @@ from ruledesk import errors
 from ruledesk.access import policy, registry
 from ruledesk.access.models import RoleGrant
 from ruledesk.audit import services as audit
+from ruledesk.tenancy import listeners
 from ruledesk.tenancy.models import User
 
 
@@ -51,6 +52,8 @@ def matrix_update(
             )
         policy.invalidate(org_id)
         transaction.on_commit(lambda: policy.invalidate(org_id))
+        if changes:
+            listeners.access_changed(org_id)  # e.g. who edits the knowledge base
     return policy.organization_grants(org_id)
 
 

@@ -260,3 +260,8 @@ def problem_responses_hook(result: dict[str, Any], generator: Any, **kwargs: Any
                 responses.setdefault(str(status), _ref("responses", _ERRORS[status][0]))
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+def only_ruledesk_api(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
+    """PREPROCESSING_HOOK: drop endpoints outside /api/ (Wagtail's admin API under /cms/)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]

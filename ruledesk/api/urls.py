@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("rules_engine.api.urls")),
     path("", include("ruledesk.notifications.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("kb.api.urls")),
 ]

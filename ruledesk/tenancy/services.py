@@ -14,6 +14,7 @@ from ruledesk import errors
 from ruledesk.access import policy
 from ruledesk.audit import services as audit
 from ruledesk.events.services import emit
+from ruledesk.tenancy import listeners
 from ruledesk.tenancy.models import Locale, Organization, Role, Team, TeamMembership, Theme, User
 
 
@@ -37,6 +38,7 @@ def organization_create(
         )
         # Apps that set up per-organization defaults (the rule set) listen for this.
         emit(organization_id=org.pk, type="organization.created", payload={"slug": slug})
+        listeners.organization_created(org)  # set-up that must exist with the organization
     return org
 
 
@@ -118,6 +120,7 @@ def user_create(
             organization_id=organization.pk,
             changes={"email": email, "role": role},
         )
+        listeners.access_changed(organization.pk, [user.pk])
     return user
 
 
@@ -172,6 +175,8 @@ def user_update(
             audit.record(
                 actor=actor, action=action, obj_type="user", obj_id=user.pk, changes=changes
             )
+            if ("role" in changes or "is_active" in changes) and user.organization_id:
+                listeners.access_changed(user.organization_id, [user.pk])
     return user
 
 
@@ -193,6 +198,8 @@ def user_delete(*, actor: User, user: User) -> None:
             obj_id=user.pk,
             changes={"email": user.email},
         )
+        if user.organization_id:
+            listeners.access_changed(user.organization_id, [user.pk])
 
 
 def me_update(

@@ -24,6 +24,7 @@ from ruledesk.tenancy.models import Organization, Role, Team, User
 from tests import factories
 from tests.security import (
     attachment_rows,
+    kb_rows,
     notification_rows,
     portal_rows,
     reporting_rows,
@@ -36,7 +37,7 @@ from tests.security import (
 
 PERSONAS = ("admin", "agent", "requester", "outsider", "anonymous")
 # Patterns covered by one row for their root (Django's admin, static files).
-OPAQUE_PREFIXES = ("django-admin/",)
+OPAQUE_PREFIXES = ("django-admin/", "cms/")
 PROBLEM = "application/problem+json"
 # Routes outside /api/ that are not the web UI either.
 NON_PORTAL = ("/healthz", "/readyz", "/metrics", "/django-admin/")
@@ -295,6 +296,7 @@ TABLE += notification_rows.rows(Row, expect, at)
 TABLE += portal_rows.rows(Row, expect, at)
 TABLE += reporting_rows.rows(Row, expect, at)
 TABLE += attachment_rows.rows(Row, expect, at)
+TABLE += kb_rows.rows(Row, expect, at)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:

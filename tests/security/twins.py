@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb.services import articles
 from ruledesk.notifications.models import Notification
 from ruledesk.notifications.services import templates
 from ruledesk.tenancy import services as tenancy
@@ -89,6 +90,22 @@ def seed(org: Organization, admin: User, requester: User) -> Markers:
         locale="en",
         subject=f"Subject {mark.shared}",
         body=f"Body {mark.shared}",
+    )
+    section = articles.section_create(org, title=f"Section {mark.shared}")
+    articles.article_create(
+        org,
+        title=f"Article {mark.shared}",
+        summary=f"Summary {mark.shared}",
+        body=f"<p>Body {mark.shared}</p>",
+        section=section,
+        categories=[category],
+    )
+    articles.article_create(
+        org,
+        title=f"Article {mark.internal}",
+        summary=f"Summary {mark.internal}",
+        body=f"<p>Body {mark.internal}</p>",
+        visibility="internal",
     )
     for recipient in (admin, requester, agent):
         Notification.objects.create(
