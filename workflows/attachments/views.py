@@ -24,6 +24,8 @@ def _refused(status: int) -> HttpResponse:
     return response
 
 
+# CSRF protects session-authenticated forms; this PUT carries no session and is
+# authorised only by its signed, expiring, single-object token (like S3's presigned URL).
 @csrf_exempt
 @require_http_methods(["PUT"])
 def upload(request: HttpRequest) -> HttpResponse:
